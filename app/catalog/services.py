@@ -1,0 +1,89 @@
+"""Reading the catalog: a tenant's offers, one offer, the figures. Services never commit."""
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.catalog.models import JobOffer, Offer, Source, TrainingOffer
+from app.catalog.text import fold
+
+OFFER_CLASSES = {"job": JobOffer, "training": TrainingOffer}
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def in_tenant_scope(tenant):
+    """Offers located in one of the tenant's régions or départements."""
+    clauses = []
+    if tenant.region_codes:
+        clauses.append(Offer.region_code.in_(tenant.region_codes))
+    if tenant.departement_codes:
+        clauses.append(Offer.departement_code.in_(tenant.departement_codes))
+    return or_(*clauses) if clauses else Offer.id.is_(None)
+
+
+def keyword_filter(query: str):
+    """Every word of the query must appear in the folded title, organisation or occupation."""
+    return [Offer.search_text.contains(word, autoescape=True) for word in fold(query).split()]
+
+
+def list_offers(session: Session, tenant, kind: str, query: str = "", page: int = 1, per_page: int = 20) -> Page:
+    model = OFFER_CLASSES[kind]
+    conditions = [Offer.kind == kind, in_tenant_scope(tenant), *keyword_filter(query)]
+    total = session.scalar(select(func.count(Offer.id)).where(*conditions))
+    statement = (
+        select(model)
+        .where(*conditions)
+        .options(selectinload(model.commune), selectinload(model.departement), selectinload(model.region))
+        .order_by(Offer.published_at.desc(), Offer.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    if kind == "training":
+        statement = statement.options(selectinload(TrainingOffer.sessions))
+    return Page(items=list(session.scalars(statement)), total=total, page=page, per_page=per_page)
+
+
+def get_offer(session: Session, tenant, kind: str, offer_id: int) -> Offer | None:
+    """The offer, if it is of that kind and within the tenant's scope."""
+    model = OFFER_CLASSES[kind]
+    statement = select(model).where(Offer.id == offer_id, in_tenant_scope(tenant))
+    return session.scalar(statement)
+
+
+def catalog_stats(session: Session) -> dict:
+    def count(*conditions):
+        return session.scalar(select(func.count(Offer.id)).where(*conditions))
+
+    by_source = session.execute(
+        select(Source.slug, Offer.kind, func.count(Offer.id))
+        .join(Offer, Offer.source_id == Source.id)
+        .group_by(Source.slug, Offer.kind)
+        .order_by(Source.slug)
+    ).all()
+    return {
+        "jobs": count(Offer.kind == "job"),
+        "trainings": count(Offer.kind == "training"),
+        "sources": session.scalar(select(func.count(Source.id))),
+        "offers_by_source": {f"{slug}:{kind}": n for slug, kind, n in by_source},
+        "jobs_without_commune": count(Offer.kind == "job", Offer.commune_code.is_(None)),
+    }

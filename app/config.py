@@ -1,0 +1,89 @@
+"""Configuration: defaults here, values from the environment, a dict in tests.
+
+Outside development and tests the app refuses to start without a secret key: a fallback
+secret would sign every form token and link with a value anybody can read in the repo.
+"""
+import os
+import secrets
+from pathlib import Path
+
+ENVIRONMENT_VARIABLES = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_DEFAULT_SENDER",
+    "PUBLIC_BASE_URL",
+)
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start with this configuration."""
+
+
+def defaults(instance_path: str) -> dict:
+    return {
+        # "production" unless told otherwise: the safe default for an operator who forgets.
+        "JOBTAB_ENV": "production",
+        "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'jobtab.sqlite3'}",
+        "REDIS_URL": None,
+        "MAIL_SERVER": "localhost",
+        "MAIL_PORT": 25,
+        "MAIL_DEFAULT_SENDER": "Jobtab <no-reply@localhost>",
+        "PUBLIC_BASE_URL": None,
+        "OFFERS_PER_PAGE": 20,
+        # Inside a cross-site iframe the session cookie is third-party: without Partitioned
+        # (CHIPS) browsers drop it, and every CSRF-protected form would fail.
+        "SESSION_COOKIE_NAME": "__Host-session",
+        "SESSION_COOKIE_SAMESITE": "None",
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_PARTITIONED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
+        "LANGUAGES": ("fr", "en"),
+    }
+
+
+def from_environment(environ=os.environ) -> dict:
+    values = {}
+    for name in ENVIRONMENT_VARIABLES + ("JOBTAB_ENV",):
+        if environ.get(name):
+            values[name] = environ[name]
+    if "MAIL_PORT" in values:
+        values["MAIL_PORT"] = int(values["MAIL_PORT"])
+    return values
+
+
+def normalise_database_url(url: str) -> str:
+    """Let operators write postgresql:// or postgres:// and still get psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def development_secret_key(instance_path: str) -> str:
+    """A random key kept in instance/ so a developer's links survive a restart."""
+    key_file = Path(instance_path) / "dev-secret-key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def finalise(config: dict, instance_path: str) -> None:
+    """Check and complete a configuration in place; raise ConfigurationError when unusable."""
+    config["DATABASE_URL"] = normalise_database_url(config["DATABASE_URL"])
+    if not config.get("SECRET_KEY"):
+        if config.get("TESTING") or config["JOBTAB_ENV"] == "development":
+            config["SECRET_KEY"] = development_secret_key(instance_path)
+        else:
+            raise ConfigurationError(
+                "SECRET_KEY is not set. Set it in the environment (for example "
+                "`export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')`), "
+                "or set JOBTAB_ENV=development on a developer machine."
+            )

@@ -1,0 +1,51 @@
+"""The demo host page: an institution's site, on another origin, embedding the widget.
+
+`flask --app wsgi demo host` serves it (default http://localhost:8000) while the widget
+runs at --widget-url (default http://127.0.0.1:5000): two different sites, as in real life.
+"""
+from pathlib import Path
+
+import click
+from flask import Flask, abort, render_template
+from flask.cli import with_appcontext
+
+from app import db
+from app.tenants.services import list_tenants
+
+
+def create_host_app(widget_url: str, tenants: list[dict]) -> Flask:
+    """A separate, minimal Flask app: it shares nothing with the widget but its URL."""
+    host = Flask(__name__, template_folder=str(Path(__file__).parent / "templates"))
+    widget_url = widget_url.rstrip("/")
+    by_slug = {tenant["slug"]: tenant for tenant in tenants}
+
+    @host.get("/")
+    @host.get("/<slug>")
+    def page(slug=None):
+        tenant = by_slug.get(slug) if slug else (tenants[0] if tenants else None)
+        if tenant is None:
+            abort(404)
+        return render_template("demo_host/page.html", tenant=tenant, tenants=tenants, widget_url=widget_url)
+
+    @host.get("/<slug>/liens")
+    def links_only(slug):
+        """A host that cannot frame (a social page): three link buttons to full pages."""
+        tenant = by_slug.get(slug) or abort(404)
+        return render_template("demo_host/links.html", tenant=tenant, tenants=tenants, widget_url=widget_url)
+
+    return host
+
+
+@click.command("host")
+@click.option("--port", default=8000, show_default=True)
+@click.option("--bind", default="localhost", show_default=True, help="Host name the demo page is served on.")
+@click.option("--widget-url", default="http://127.0.0.1:5000", show_default=True)
+@with_appcontext
+def host_command(port, bind, widget_url):
+    """Serve the demo host page that embeds the widget from another site."""
+    tenants = [{"slug": t.slug, "name": t.name} for t in list_tenants(db.session)]
+    db.session.remove()
+    if not tenants:
+        raise click.ClickException("No tenant yet: run `flask --app wsgi demo load` first.")
+    click.echo(f"Demo host page: http://{bind}:{port}/ (widget from {widget_url})")
+    create_host_app(widget_url, tenants).run(host=bind, port=port, debug=False, use_reloader=False)

@@ -1,0 +1,104 @@
+"""The three tabs, as iframe-friendly pages: /t/<tenant>/jobs|trainings|post.
+
+Every route here is a widget route: it may be framed by the tenant's allowed host sites.
+"""
+import re
+
+from flask import Blueprint, abort, current_app, g, make_response, render_template, request, url_for
+
+from app import db
+from app.catalog import services as catalog
+from app.embed import jsonld
+from app.tenants.services import get_tenant
+from app.web.security import allow_framing_by
+from app.web.urls import public_url
+
+bp = Blueprint("embed", __name__, url_prefix="/t/<tenant>", template_folder="templates")
+
+KIND_OF_TAB = {"jobs": "job", "trainings": "training"}
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+DEFAULT_COLOUR = "#1d4f91"
+
+
+@bp.url_value_preprocessor
+def load_tenant(_endpoint, values):
+    g.tenant = get_tenant(db.session, values.pop("tenant"))
+    if g.tenant is None:
+        abort(404)
+    allow_framing_by(g.tenant)
+
+
+@bp.url_defaults
+def add_tenant(endpoint, values):
+    if "tenant" not in values and g.get("tenant") is not None:
+        values["tenant"] = g.tenant.slug
+
+
+@bp.get("/")
+def home():
+    return offers("jobs")
+
+
+def page_number() -> int:
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        abort(400)
+    if page < 1:
+        abort(400)
+    return page
+
+
+@bp.get("/<any(jobs, trainings):tab>")
+def offers(tab):
+    query = request.args.get("q", "").strip()[:200]
+    page = catalog.list_offers(
+        db.session,
+        g.tenant,
+        KIND_OF_TAB[tab],
+        query=query,
+        page=page_number(),
+        per_page=current_app.config["OFFERS_PER_PAGE"],
+    )
+    if page.page > page.pages:
+        abort(404)
+    return render_template("embed/offers.html", tab=tab, page=page, query=query)
+
+
+@bp.get("/<any(jobs, trainings):tab>/<int:offer_id>")
+def offer(tab, offer_id):
+    offer = catalog.get_offer(db.session, g.tenant, KIND_OF_TAB[tab], offer_id)
+    if offer is None:
+        abort(404)
+    template = "embed/job.html" if tab == "jobs" else "embed/training.html"
+    return render_template(
+        template,
+        tab=tab,
+        offer=offer,
+        structured_data=jsonld.for_offer(offer, public_url("embed.offer", tab=tab, offer_id=offer.id)),
+        back_url=request.args.get("back") if is_local_list_url(request.args.get("back"), tab) else None,
+    )
+
+
+def is_local_list_url(url: str | None, tab: str) -> bool:
+    """Only our own list URL may be the "back to results" target (no open redirect)."""
+    return bool(url) and url.startswith(url_for("embed.offers", tab=tab)) and "//" not in url[1:]
+
+
+@bp.get("/post")
+def post():
+    return render_template("embed/post.html", tab="post")
+
+
+@bp.get("/theme.css")
+def theme():
+    """The tenant's colours as CSS custom properties: a stylesheet, since CSP forbids inline styles."""
+    colour = g.tenant.primary_colour
+    if not HEX_COLOUR.fullmatch(colour or ""):
+        colour = DEFAULT_COLOUR
+    response = make_response(render_template("embed/theme.css", colour=colour))
+    response.mimetype = "text/css"
+    response.cache_control.max_age = 300
+    response.cache_control.public = True
+    return response
+

@@ -1,0 +1,81 @@
+"""Template helpers: vocabulary labels, dates, plain text as paragraphs, safe links."""
+from urllib.parse import urlsplit
+
+from flask_babel import format_date, format_decimal, lazy_gettext as _l
+from markupsafe import Markup, escape
+
+CONTRACT_NAMES = {
+    "CDI": _l("CDI"),
+    "CDD": _l("CDD"),
+    "MIS": _l("Intérim"),
+    "SAI": _l("Saisonnier"),
+    "ALT": _l("Alternance"),
+    "STG": _l("Stage"),
+    "LIB": _l("Indépendant, franchise"),
+    "OTHER": _l("Autre contrat"),
+}
+WORKING_TIME_NAMES = {"full_time": _l("Temps plein"), "part_time": _l("Temps partiel")}
+EXPERIENCE_NAMES = {
+    "beginner": _l("Débutant accepté"),
+    "desired": _l("Expérience souhaitée"),
+    "required": _l("Expérience exigée"),
+}
+MODALITY_NAMES = {"onsite": _l("En centre"), "distance": _l("À distance"), "blended": _l("Mixte")}
+DETAIL_LABELS = {
+    "appellation": _l("Appellation"),
+    "skills": _l("Compétences"),
+    "qualities": _l("Qualités professionnelles"),
+    "education": _l("Formation"),
+    "languages": _l("Langues"),
+    "driving_licences": _l("Permis"),
+    "sector": _l("Secteur d'activité"),
+    "qualification": _l("Qualification"),
+    "contract_nature": _l("Nature du contrat"),
+    "salary_details": _l("Précisions sur le salaire"),
+    "company_description": _l("L'entreprise"),
+    "partners": _l("Publiée aussi par"),
+    "partner": _l("Site du recruteur"),
+    "working_conditions": _l("Conditions de travail"),
+    "travel": _l("Déplacements"),
+    "target_public": _l("Public visé"),
+    "entry_level": _l("Niveau d'entrée"),
+    "exit_level": _l("Niveau de sortie"),
+    "prerequisites": _l("Prérequis"),
+    "price": _l("Prix"),
+    "funding": _l("Financement"),
+    "contact": _l("Contact"),
+    "teaching_methods": _l("Modalités pédagogiques"),
+    "recruitment": _l("Modalités de recrutement"),
+    "rhythm": _l("Rythme"),
+}
+
+
+def paragraphs(text) -> Markup:
+    """Plain text from a feed, with its line breaks kept, escaped."""
+    if text is None:
+        return Markup("")
+    blocks = [block.strip() for block in str(text).replace("\r\n", "\n").split("\n\n")]
+    return Markup("").join(
+        Markup("<p>{}</p>").format(Markup("<br>").join(escape(line) for line in block.split("\n")))
+        for block in blocks
+        if block
+    )
+
+
+def is_http_url(url) -> bool:
+    """Only http(s) links are rendered: a feed's javascript: or data: URL never is."""
+    return isinstance(url, str) and urlsplit(url).scheme in ("http", "https") and bool(urlsplit(url).netloc)
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.tests["http_url"] = is_http_url
+    app.jinja_env.globals.update(
+        format_date=format_date,
+        format_decimal=format_decimal,
+        contract_name=lambda code: CONTRACT_NAMES.get(code, code),
+        working_time_name=lambda code: WORKING_TIME_NAMES.get(code, code),
+        experience_name=lambda code: EXPERIENCE_NAMES.get(code, code),
+        modality_name=lambda code: MODALITY_NAMES.get(code, code),
+        detail_label=lambda key: DETAIL_LABELS.get(key, key.replace("_", " ").capitalize()),
+    )
