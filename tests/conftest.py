@@ -22,7 +22,12 @@ def database_url(tmp_dir: Path, name: str) -> str:
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         return f"sqlite:///{tmp_dir / (name + '.sqlite3')}"
-    url = make_url(base).set(database=name)
+    url = make_url(base)
+    # A developer's own database name in TEST_DATABASE_URL prefixes ours, so two people
+    # sharing a server never drop each other's databases.
+    if url.database and url.database != "jobtab_test":
+        name = f"{url.database}_{name}"
+    url = url.set(database=name)
     recreate_postgres_database(url)
     return url.render_as_string(hide_password=False)
 
@@ -84,7 +89,7 @@ def db_session(app):
     app_db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
     yield app_db.session
     app_db.session.remove()
-    app_db.session.configure(bind=None, join_transaction_mode="conservative_savepoint")
+    app_db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
     transaction.rollback()
     connection.close()
 

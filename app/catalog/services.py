@@ -1,6 +1,7 @@
 """Reading the catalog: a tenant's offers, one offer, the figures. Services never commit."""
 import math
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -41,14 +42,23 @@ def in_tenant_scope(tenant):
     return or_(*clauses) if clauses else Offer.id.is_(None)
 
 
+def still_open(now: datetime):
+    """Offers whose expiry date, if any, is still ahead."""
+    return or_(Offer.expires_at.is_(None), Offer.expires_at > now)
+
+
 def keyword_filter(query: str):
     """Every word of the query must appear in the folded title, organisation or occupation."""
     return [Offer.search_text.contains(word, autoescape=True) for word in fold(query).split()]
 
 
-def list_offers(session: Session, tenant, kind: str, query: str = "", page: int = 1, per_page: int = 20) -> Page:
+def list_offers(
+    session: Session, tenant, kind: str, query: str = "", page: int = 1, per_page: int = 20, now: datetime | None = None
+) -> Page:
+    """The tenant's open offers of one kind, newest first."""
     model = OFFER_CLASSES[kind]
-    conditions = [Offer.kind == kind, in_tenant_scope(tenant), *keyword_filter(query)]
+    now = now or datetime.now(timezone.utc)
+    conditions = [Offer.kind == kind, in_tenant_scope(tenant), still_open(now), *keyword_filter(query)]
     total = session.scalar(select(func.count(Offer.id)).where(*conditions))
     statement = (
         select(model)
@@ -64,7 +74,8 @@ def list_offers(session: Session, tenant, kind: str, query: str = "", page: int 
 
 
 def get_offer(session: Session, tenant, kind: str, offer_id: int) -> Offer | None:
-    """The offer, if it is of that kind and within the tenant's scope."""
+    """The offer, if it is of that kind and within the tenant's scope (expired ones too: a
+    shared link then says the offer has expired instead of "not found")."""
     model = OFFER_CLASSES[kind]
     statement = select(model).where(Offer.id == offer_id, in_tenant_scope(tenant))
     return session.scalar(statement)

@@ -3,6 +3,7 @@
 Every route here is a widget route: it may be framed by the tenant's allowed host sites.
 """
 import re
+from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, g, make_response, render_template, request, url_for
 
@@ -75,6 +76,7 @@ def offer(tab, offer_id):
         template,
         tab=tab,
         offer=offer,
+        now=datetime.now(timezone.utc),
         structured_data=jsonld.for_offer(offer, public_url("embed.offer", tab=tab, offer_id=offer.id)),
         back_url=request.args.get("back") if is_local_list_url(request.args.get("back"), tab) else None,
     )

@@ -47,6 +47,16 @@ DETAIL_LABELS = {
     "teaching_methods": _l("Modalités pédagogiques"),
     "recruitment": _l("Modalités de recrutement"),
     "rhythm": _l("Rythme"),
+    "occupation": _l("Métier"),
+    "experience_details": _l("Précisions sur l'expérience"),
+    "expected_results": _l("Résultats attendus"),
+    "work_study": _l("Alternance"),
+    "enrolment": _l("Inscription"),
+    "duration": _l("Durée"),
+    "accessibility": _l("Accessibilité"),
+    "accommodation": _l("Hébergement"),
+    "catering": _l("Restauration"),
+    "transport": _l("Transport"),
 }
 
 

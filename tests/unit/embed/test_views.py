@@ -1,7 +1,7 @@
 """The three tabs, the lists and the offer pages, as a citizen sees them (no JavaScript)."""
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from lxml import html
@@ -208,3 +208,14 @@ def test_theme_stylesheet_carries_the_tenant_colour(client, db_session):
     response = client.get("/t/bad/theme.css")
     assert response.mimetype == "text/css"
     assert "red;}" not in response.get_data(as_text=True)
+
+
+
+def test_expired_offers_leave_the_list_but_a_shared_link_says_why(client, db_session, tenant):
+    today = datetime.now(timezone.utc)
+    expired = make_job(db_session, title="Caissier", expires_at=today - timedelta(days=1))
+    make_job(db_session, title="Vendeur", expires_at=today + timedelta(days=30))
+    assert texts(page(client.get("/t/ara/jobs")), "//ol//h2") == ["Vendeur"]
+    document = page(client.get(f"/t/ara/jobs/{expired.id}"))
+    assert "Cette offre a expiré" in document.text_content()
+    assert not document.xpath("//section[@class='apply']")

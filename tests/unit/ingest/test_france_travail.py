@@ -1,0 +1,189 @@
+import copy
+from datetime import datetime, timezone
+
+import pytest
+
+from app.ingest import InvalidRecord
+from app.ingest.france_travail import parse_offer, parse_salary
+
+
+def parse(record, places, occupations):
+    return parse_offer(record, places, occupations)
+
+
+def test_the_annecy_offer_is_placed_in_annecy_with_its_coordinates(ft_records, places, occupations):
+    offer = parse(ft_records["9169648"], places, occupations)
+
+    assert offer["commune_code"] == "74010"
+    assert offer["location_precision"] == "commune"
+    assert (offer["latitude"], offer["longitude"]) == (45.901584, 6.125296)
+    assert (offer["departement_code"], offer["region_code"]) == ("74", "84")
+
+
+def test_a_hauts_de_seine_offer_is_departement_only(ft_records, places, occupations):
+    offer = parse(ft_records["0385215"], places, occupations)
+
+    assert offer["location_precision"] == "departement"
+    assert offer["commune_code"] is None
+    assert offer["departement_code"] == "92"
+
+
+def test_the_offer_keeps_its_title_and_its_france_travail_id(ft_records, places, occupations):
+    record = ft_records["186LVGH"]
+    offer = parse(record, places, occupations)
+
+    assert offer["partner_id"] == "186LVGH"
+    assert offer["title"] == "Administrateur / Administratrice de bases de données H/F"
+    assert offer["description"] == record["description"]
+    assert offer["occupation_code"] == "M1801"
+    assert offer["source_url"] == "https://candidat.francetravail.fr/offres/recherche/detail/186LVGH"
+
+
+def test_gender_marks_are_left_out_of_the_searchable_text_only(ft_records, places, occupations):
+    offer = parse(ft_records["186LVGH"], places, occupations)
+
+    assert offer["title"].endswith("H/F")
+    assert " h f" not in f" {offer['search_text']} "
+    assert "administrateur" in offer["search_text"] and "bases de donnees" in offer["search_text"]
+
+
+def test_dates_are_time_zone_aware(ft_records, places, occupations):
+    offer = parse(ft_records["186LVGH"], places, occupations)
+
+    assert offer["published_at"] == datetime(2025, 1, 10, 14, 17, 56, 871000, tzinfo=timezone.utc)
+    assert offer["updated_at"] == datetime(2025, 1, 10, 14, 57, 41, 841000, tzinfo=timezone.utc)
+
+
+def test_a_partner_offer_is_applied_for_on_the_partner_site(ft_records, places, occupations):
+    record = ft_records["9169648"]
+    offer = parse(record, places, occupations)
+
+    assert offer["apply_method"] == "url"
+    assert offer["apply_url"] == record["origineOffre"]["partenaires"][0]["url"]
+    assert offer["details"]["partner"] == "METEOJOB"
+    assert offer["details"]["partners"] == ["METEOJOB"]
+
+
+def test_the_recruiter_form_comes_before_france_travail_page(ft_records, places, occupations):
+    record = ft_records["186KWTQ"]
+    offer = parse(record, places, occupations)
+
+    assert offer["apply_url"] == record["contact"]["urlPostulation"]
+
+
+def test_the_recruiter_address_comes_before_the_france_travail_page(ft_records, places, occupations):
+    """Applying on France Travail's own page needs an account there: an address does not."""
+    record = copy.deepcopy(ft_records["186LVGH"])
+    record["origineOffre"] = {"origine": "1", "urlOrigine": "https://candidat.francetravail.fr/offres/recherche/detail/186LVGH"}
+    record["contact"] = {"courriel": "recrutement@example.org"}
+    offer = parse(record, places, occupations)
+
+    assert (offer["apply_method"], offer["apply_url"], offer["apply_email"]) == (
+        "email",
+        None,
+        "recrutement@example.org",
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Mensuel de 1923.00 Euros sur 12 mois", (1923.0, 1923.0, "MONTH")),
+        ("Annuel de 35000.0 Euros à 45000.0 Euros sur 12.0 mois", (35000.0, 45000.0, "YEAR")),
+        ("Annuel de 45000,00 Euros à 60000,00 Euros", (45000.0, 60000.0, "YEAR")),
+        ("Horaire de 11.65 Euros", (11.65, 11.65, "HOUR")),
+        ("Horaire de 12,00 Euros à 12,00 Euros", (12.0, 12.0, "HOUR")),
+        ("Autre de 30000,00 Euros à 40000,00 Euros", (None, None, None)),
+        ("Annuel de", (None, None, None)),
+        (None, (None, None, None)),
+    ],
+)
+def test_salary_labels_are_parsed(label, expected):
+    parsed = parse_salary(label)
+
+    assert (parsed["salary_min"], parsed["salary_max"], parsed["salary_period"]) == expected
+
+
+def test_salary_text_falls_back_to_the_comment(ft_records, places, occupations):
+    record = copy.deepcopy(ft_records["186LVGH"])
+    record["salaire"] = {"commentaire": "Selon profil", "complement1": "Mutuelle"}
+    offer = parse(record, places, occupations)
+
+    assert offer["salary_text"] == "Selon profil"
+    assert offer["salary_min"] is None
+    assert offer["details"]["salary_details"] == ["Mutuelle"]
+
+
+@pytest.mark.parametrize(
+    ("contract", "nature", "expected"),
+    [
+        ("CDI", "Contrat travail", "CDI"),
+        ("CDD", "Contrat travail", "CDD"),
+        ("MIS", "Contrat travail", "MIS"),
+        ("TTI", "Contrat travail", "MIS"),
+        ("DIN", "Contrat travail", "MIS"),
+        ("SAI", "Contrat travail", "SAI"),
+        ("LIB", "Emploi non salarié", "LIB"),
+        ("FRA", "Emploi non salarié", "LIB"),
+        ("REP", "Emploi non salarié", "LIB"),
+        ("CDD", "Contrat apprentissage", "ALT"),
+        ("CDD", "Cont. professionnalisation", "ALT"),
+        ("CCE", "Contrat travail", "OTHER"),
+    ],
+)
+def test_contract_types_map_to_the_catalog_vocabulary(ft_records, places, occupations, contract, nature, expected):
+    record = copy.deepcopy(ft_records["186LVGH"])
+    record.update(typeContrat=contract, natureContrat=nature)
+
+    assert parse(record, places, occupations)["contract_type"] == expected
+
+
+def test_an_apprenticeship_is_flagged(ft_records, places, occupations):
+    offer = parse(ft_records["185SQVY"], places, occupations)
+
+    assert (offer["contract_type"], offer["is_apprenticeship"]) == ("ALT", True)
+
+
+def test_working_time_experience_and_requirements(ft_records, places, occupations):
+    offer = parse(ft_records["186LVGH"], places, occupations)
+
+    assert offer["working_time"] == "full_time"
+    assert (offer["experience"], offer["experience_label"]) == ("beginner", "Débutant accepté")
+    assert offer["details"]["languages"] == ["Anglais (souhaité)"]
+    assert offer["details"]["education"] == ["Bac ou équivalent (exigé)"]
+    assert "Avoir le sens du service" in offer["details"]["qualities"]
+
+
+def test_an_unknown_rome_code_is_kept_out(ft_records, places, occupations):
+    record = copy.deepcopy(ft_records["186LVGH"])
+    record["romeCode"] = "Z9999"
+
+    assert parse(record, places, occupations)["occupation_code"] is None
+
+
+def test_the_content_hash_changes_only_with_the_content(ft_records, places, occupations):
+    record = ft_records["186LVGH"]
+    changed = copy.deepcopy(record)
+    changed["description"] += " Poste à pourvoir rapidement."
+
+    original = parse(record, places, occupations)["content_hash"]
+
+    assert parse(copy.deepcopy(record), places, occupations)["content_hash"] == original
+    assert parse(changed, places, occupations)["content_hash"] != original
+
+
+@pytest.mark.parametrize("missing", ["id", "intitule", "dateCreation"])
+def test_a_record_without_id_title_or_date_is_invalid(ft_records, places, occupations, missing):
+    record = copy.deepcopy(ft_records["186LVGH"])
+    del record[missing]
+
+    with pytest.raises(InvalidRecord):
+        parse(record, places, occupations)
+
+
+def test_every_real_offer_parses(ft_records, places, occupations):
+    offers = [parse(record, places, occupations) for record in ft_records.values()]
+
+    assert len(offers) == 1127
+    assert all(offer["published_at"].tzinfo is not None for offer in offers)
+    assert sum(offer["location_precision"] == "commune" for offer in offers) > 850
