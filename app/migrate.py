@@ -1,4 +1,8 @@
-"""`flask --app wsgi db …`: the schema is changed only through Alembic migrations."""
+"""`flask --app wsgi db …`: the schema is changed only through Alembic migrations.
+
+"heads", not "head": each domain's migrations may branch from a common revision (they touch
+different tables), and upgrading applies every branch.
+"""
 from pathlib import Path
 
 import click
@@ -19,7 +23,7 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 
@@ -28,7 +32,7 @@ def downgrade(database_url: str, revision: str) -> None:
 
 
 @db_cli.command("upgrade")
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 def upgrade_command(revision):
     """Migrate the schema forward (to the newest revision by default)."""
     upgrade(current_app.config["DATABASE_URL"], revision)
