@@ -185,6 +185,11 @@ class Offer(Base):
     # Lower case, unaccented title + organisation + occupation, for the keyword box.
     search_text: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    # Set by deduplication when another record of the same vacancy is shown instead: lists and
+    # counts show only offers where this is null; the record itself is always kept.
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offers.id", ondelete="SET NULL"), index=True
+    )
 
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -58,7 +58,13 @@ def list_offers(
     """The tenant's open offers of one kind, newest first."""
     model = OFFER_CLASSES[kind]
     now = now or datetime.now(timezone.utc)
-    conditions = [Offer.kind == kind, in_tenant_scope(tenant), still_open(now), *keyword_filter(query)]
+    conditions = [
+        Offer.kind == kind,
+        Offer.duplicate_of_id.is_(None),
+        in_tenant_scope(tenant),
+        still_open(now),
+        *keyword_filter(query),
+    ]
     total = session.scalar(select(func.count(Offer.id)).where(*conditions))
     statement = (
         select(model)
@@ -85,6 +91,8 @@ def catalog_stats(session: Session) -> dict:
     def count(*conditions):
         return session.scalar(select(func.count(Offer.id)).where(*conditions))
 
+    shown = Offer.duplicate_of_id.is_(None)
+
     by_source = session.execute(
         select(Source.slug, Offer.kind, func.count(Offer.id))
         .join(Offer, Offer.source_id == Source.id)
@@ -96,5 +104,7 @@ def catalog_stats(session: Session) -> dict:
         "trainings": count(Offer.kind == "training"),
         "sources": session.scalar(select(func.count(Source.id))),
         "offers_by_source": {f"{slug}:{kind}": n for slug, kind, n in by_source},
+        "jobs_shown": count(Offer.kind == "job", shown),
+        "trainings_shown": count(Offer.kind == "training", shown),
         "jobs_without_commune": count(Offer.kind == "job", Offer.commune_code.is_(None)),
     }
