@@ -28,14 +28,19 @@
   var prefix = "/t/" + tenant + "/";
   var homePath = prefix + tab;
 
-  // Only a path of this tenant's widget, never another origin or a protocol-relative URL.
-  function isWidgetPath(path) {
-    return typeof path === "string" && path.indexOf(prefix) === 0 && !/\/\/|\\|\s/.test(path) && path.length < 2000;
+  // Only a path of this tenant's widget, never another origin or a protocol-relative URL,
+  // and still one once the browser has resolved its dot segments ("/t/x/../../y", "%2e%2e").
+  // Returns the path as the browser will request it, or null.
+  function widgetPath(path) {
+    if (typeof path !== "string" || path.indexOf(prefix) !== 0 || /\/\/|\\|\s/.test(path) || path.length >= 2000) {
+      return null;
+    }
+    var resolved = new URL(path, widgetOrigin);
+    if (resolved.origin !== widgetOrigin || resolved.pathname.indexOf(prefix) !== 0) return null;
+    return resolved.pathname + resolved.search;
   }
 
-  var startPath = homePath;
-  var requested = new URLSearchParams(window.location.search).get(param);
-  if (isWidgetPath(requested)) startPath = requested;
+  var startPath = widgetPath(new URLSearchParams(window.location.search).get(param)) || homePath;
 
   var iframe = document.createElement("iframe");
   iframe.src = widgetOrigin + startPath;
@@ -65,17 +70,18 @@
       iframe.style.height = Math.ceil(data.height) + "px";
       iframe.style.minHeight = "0";
     }
-    if (!isWidgetPath(data.path)) return;
+    var path = widgetPath(data.path);
+    if (!path) return;
 
     var url = new URL(window.location.href);
-    if (data.path === homePath) url.searchParams.delete(param);
-    else url.searchParams.set(param, data.path);
+    if (path === homePath) url.searchParams.delete(param);
+    else url.searchParams.set(param, path);
     if (url.href !== window.location.href) window.history.replaceState(window.history.state, "", url.href);
 
     // A new page inside the widget: bring its top into view, as a full page load would.
-    if (currentPath !== null && currentPath !== data.path && iframe.getBoundingClientRect().top < 0) {
+    if (currentPath !== null && currentPath !== path && iframe.getBoundingClientRect().top < 0) {
       iframe.scrollIntoView();
     }
-    currentPath = data.path;
+    currentPath = path;
   });
 })();

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask, abort, render_template
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 from app import db
 from app.tenants.services import list_tenants
@@ -48,4 +49,5 @@ def host_command(port, bind, widget_url):
     if not tenants:
         raise click.ClickException("No tenant yet: run `flask --app wsgi demo load` first.")
     click.echo(f"Demo host page: http://{bind}:{port}/ (widget from {widget_url})")
-    create_host_app(widget_url, tenants).run(host=bind, port=port, debug=False, use_reloader=False)
+    # Not app.run(): Flask ignores it inside a `flask` command.
+    run_simple(bind, port, create_host_app(widget_url, tenants), threaded=True)

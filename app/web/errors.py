@@ -1,10 +1,11 @@
-"""Error pages: plain, translated, never a traceback."""
-from flask import render_template
+"""Error pages: plain, translated, never a traceback. Inside the widget they keep its tabs."""
+from flask import g, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
 def render_error(error: HTTPException):
-    return render_template("web/error.html", error=error), error.code
+    template = "embed/error.html" if g.get("tenant") is not None else "web/error.html"
+    return render_template(template, error=error), error.code
 
 
 def render_unexpected(error: Exception):

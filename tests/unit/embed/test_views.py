@@ -219,3 +219,12 @@ def test_expired_offers_leave_the_list_but_a_shared_link_says_why(client, db_ses
     document = page(client.get(f"/t/ara/jobs/{expired.id}"))
     assert "Cette offre a expiré" in document.text_content()
     assert not document.xpath("//section[@class='apply']")
+
+
+def test_an_error_inside_the_widget_keeps_its_tabs_and_framing(client, tenant):
+    response = client.get("/t/ara/jobs/999999")
+    assert response.status_code == 404
+    document = page(response)
+    assert "Page introuvable" in document.text_content()
+    assert texts(document, "//nav//a") == ["Offres d'emploi", "Offres de formation", "Déposer une offre"]
+    assert "frame-ancestors https://www.region-test.fr" in response.headers["Content-Security-Policy"]
