@@ -37,8 +37,6 @@ TENANT = "auvergne-rhone-alpes"
 OTHER_TENANT = "hauts-de-france"
 STARTUP_TIMEOUT = 60  # seconds, for a server to answer its first request
 PAGE_TIMEOUT = 15_000  # milliseconds, for a Playwright wait
-# What Flask prints when a `flask` command calls app.run(): the command then exits at once.
-IGNORED_APP_RUN = "Ignoring a call to 'app.run()'"
 
 expect.set_options(timeout=PAGE_TIMEOUT)
 
@@ -69,20 +67,18 @@ class Server:
             command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
         )
 
-    def wait_until_ready(self, path: str, give_up_if: str | None = None) -> bool:
-        """True once `path` answers 200; False if the process exited printing `give_up_if`."""
+    def wait_until_ready(self, path: str) -> None:
+        """Return once `path` answers 200; fail the session if the server exits or never answers."""
         session = requests.Session()
         session.trust_env = False  # never through a proxy: these are loopback servers
         try:
             deadline = STARTUP_TIMEOUT * 10
             for _ in range(deadline):
                 if self.process.poll() is not None:
-                    if give_up_if and give_up_if in self.log():
-                        return False
                     pytest.fail(f"{self.name} exited with {self.process.returncode}:\n{self.log()}")
                 try:
                     if session.get(self.url + path, timeout=2).status_code == 200:
-                        return True
+                        return
                 except requests.ConnectionError:
                     pass
                 try:
@@ -167,29 +163,12 @@ def widget_server(browser_env):
 
 @pytest.fixture(scope="session")
 def host_server(browser_env, widget_server):
-    """The demo host page, through `flask demo host` (or the same app, see demo_host.py)."""
-    options = ["--bind", "localhost", "--port", str(browser_env["host_port"]),
-               "--widget-url", browser_env["widget_origin"]]
-    commands = {
-        "host": [str(VENV_BIN / "flask"), "--app", "wsgi", "demo", "host", *options],
-        "host-fallback": [sys.executable, "-m", "tests.browser.demo_host", *options],
-    }
-    server = None
-    for name, command in commands.items():
-        server = Server(name, command, browser_env["env"], browser_env["host_origin"], browser_env["tmp_dir"])
-        try:
-            ready = server.wait_until_ready(f"/{TENANT}", give_up_if=IGNORED_APP_RUN)
-        except BaseException:
-            server.stop()
-            raise
-        if ready:
-            break
-        server.stop()
-        print(f"\nbrowser tests: `flask demo host` exits at once ({IGNORED_APP_RUN!r});"
-              " serving the same host app with tests/browser/demo_host.py")
-    else:
-        pytest.fail("the demo host page could not be served")
+    """The demo host page, served by `flask demo host` as the README's demo does."""
+    command = [str(VENV_BIN / "flask"), "--app", "wsgi", "demo", "host", "--bind", "localhost",
+               "--port", str(browser_env["host_port"]), "--widget-url", browser_env["widget_origin"]]
+    server = Server("host", command, browser_env["env"], browser_env["host_origin"], browser_env["tmp_dir"])
     try:
+        server.wait_until_ready(f"/{TENANT}")
         yield server
     finally:
         server.stop()
