@@ -13,7 +13,6 @@ from app import db as app_db
 from app.catalog.reference import load_reference
 from app.migrate import upgrade
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TEST_SECRET_KEY = "test-only-secret-key-not-used-anywhere-else"
 
 
@@ -97,9 +96,3 @@ def db_session(app):
 @pytest.fixture
 def client(app, db_session):
     return app.test_client()
-
-
-@pytest.fixture
-def shared_data() -> Path:
-    assert SHARED_DATA.is_dir(), f"the shared data folder is expected at {SHARED_DATA}"
-    return SHARED_DATA
