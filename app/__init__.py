@@ -17,6 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config_module.finalise(app.config, app.instance_path)
 
     from app import db
+    from app.search import index  # noqa: F401  (fills the search columns on every ORM write)
     from app.web import errors, filters, i18n, security
 
     db.init_app(app)
@@ -25,18 +26,33 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     filters.init_app(app)
 
+    from app.api.views import bp as api_bp
     from app.embed.views import bp as embed_bp
     from app.web.views import bp as web_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(embed_bp)
+    app.register_blueprint(api_bp)
+
+    from app import accounts, apply
+
+    apply.init_app(app)
+    accounts.init_app(app)
 
     from app.catalog.cli import catalog_cli, reference_cli
+    from app.dedup.cli import dedup_cli
     from app.demo.cli import demo_cli
     from app.demo.host import host_command
+    from app.ingest.cli import feeds_cli
     from app.migrate import db_cli
 
     demo_cli.add_command(host_command)
     for group in (db_cli, reference_cli, catalog_cli, demo_cli):
         app.cli.add_command(group)
+    app.cli.add_command(feeds_cli)
+    app.cli.add_command(dedup_cli)
+
+    from app.mail.cli import outbox_cli
+
+    app.cli.add_command(outbox_cli)
     return app

@@ -3,6 +3,7 @@
 Outside development and tests the app refuses to start without a secret key: a fallback
 secret would sign every form token and link with a value anybody can read in the repo.
 """
+import json
 import os
 import secrets
 from pathlib import Path
@@ -15,6 +16,9 @@ ENVIRONMENT_VARIABLES = (
     "MAIL_PORT",
     "MAIL_DEFAULT_SENDER",
     "PUBLIC_BASE_URL",
+    "UPLOAD_DIR",
+    "APPLY_MIN_SECONDS",
+    "OIDC_PROVIDERS",
 )
 
 
@@ -33,6 +37,8 @@ def defaults(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": "Jobtab <no-reply@localhost>",
         "PUBLIC_BASE_URL": None,
         "OFFERS_PER_PAGE": 20,
+        # Total and facet counts of one search are reused this long (seconds) by a process.
+        "SEARCH_COUNTS_CACHE_SECONDS": 60,
         # Inside a cross-site iframe the session cookie is third-party: without Partitioned
         # (CHIPS) browsers drop it, and every CSRF-protected form would fail.
         "SESSION_COOKIE_NAME": "__Host-session",
@@ -44,6 +50,17 @@ def defaults(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
         "LANGUAGES": ("fr", "en"),
+        # CVs live here, outside the web root (nothing serves this folder), under random names.
+        "UPLOAD_DIR": str(Path(instance_path) / "uploads"),
+        # Anti-abuse a person never notices: a form sent sooner than this after it was shown is
+        # a robot's; rate limits per network address, per e-mail address and per offer.
+        "APPLY_MIN_SECONDS": 3,
+        "APPLY_LIMIT_PER_ADDRESS": "20 per hour",
+        "APPLY_LIMIT_PER_EMAIL": "20 per day",
+        "APPLY_LIMIT_PER_OFFER": "60 per hour",
+        # Sign-in for one-click apply: {"name": {"label", "discovery_url", "client_id",
+        # "client_secret"}}, as JSON in the environment. None configured: the plain form only.
+        "OIDC_PROVIDERS": {},
     }
 
 
@@ -52,8 +69,11 @@ def from_environment(environ=os.environ) -> dict:
     for name in ENVIRONMENT_VARIABLES + ("JOBTAB_ENV",):
         if environ.get(name):
             values[name] = environ[name]
-    if "MAIL_PORT" in values:
-        values["MAIL_PORT"] = int(values["MAIL_PORT"])
+    for name in ("MAIL_PORT", "APPLY_MIN_SECONDS"):
+        if name in values:
+            values[name] = int(values[name])
+    if "OIDC_PROVIDERS" in values:
+        values["OIDC_PROVIDERS"] = json.loads(values["OIDC_PROVIDERS"])
     return values
 
 

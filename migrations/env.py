@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, pool
 
 import app.models  # noqa: F401  (registers every table)
 from app.db import Base
+from app.search.schema import is_modelled
 
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
@@ -22,6 +23,8 @@ def run_migrations_online() -> None:
             # SQLite cannot ALTER most things: batch mode rebuilds the table instead.
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            # The full-text index objects of migration 0005 have no model (app/search/schema.py).
+            include_object=is_modelled,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -47,6 +47,8 @@ def test_config(url: str, **overrides) -> dict:
         "DATABASE_URL": url,
         "PUBLIC_BASE_URL": "http://jobtab.test",
         "SERVER_NAME": None,
+        # Tests change the catalog between searches: count afresh every time.
+        "SEARCH_COUNTS_CACHE_SECONDS": 0,
     }
     config.update(overrides)
     return config

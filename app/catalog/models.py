@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -138,6 +139,15 @@ class Source(Base):
     format: Mapped[str | None] = mapped_column(String(30))
     url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    # Feed settings (`flask feeds sync` reads them): whether to sync it, the connector's options
+    # (a France Travail query…), and the prefix of the environment variables holding its API
+    # credentials (FT -> FT_CLIENT_ID, FT_CLIENT_SECRET): secrets never live in the database.
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    config: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    credentials_env: Mapped[str | None] = mapped_column(String(64))
+    # A run holds the source until then: two runs of one source never overlap, and a crashed
+    # run's lock goes stale on its own.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 OFFER_KINDS = ("job", "training")
@@ -152,6 +162,10 @@ class Offer(Base):
         Index("ix_offers_kind_region_published", "kind", "region_code", "published_at"),
         Index("ix_offers_kind_departement_published", "kind", "departement_code", "published_at"),
         Index("ix_offers_kind_published", "kind", "published_at"),
+        # Search turns "occupation + place" into codes first (ROME code, communes within the
+        # radius): these B-trees answer it without reading other offers (app/search).
+        Index("ix_offers_occupation_commune_published", "occupation_code", "commune_code", "published_at"),
+        Index("ix_offers_commune_published", "commune_code", "published_at"),
     )
     __mapper_args__ = {"polymorphic_on": "kind"}
 
@@ -184,6 +198,11 @@ class Offer(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     # Lower case, unaccented title + organisation + occupation, for the keyword box.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The same words normalised the French way (app.search.index fills them on every write):
+    # full-text indexed by migration 0005 (FTS5 on SQLite, a tsvector on PostgreSQL).
+    search_title: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_organisation: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_description: Mapped[str] = mapped_column(Text, default="", server_default="")
     content_hash: Mapped[str | None] = mapped_column(String(64))
     # Set by deduplication when another record of the same vacancy is shown instead: lists and
     # counts show only offers where this is null; the record itself is always kept.

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from app.catalog.models import JobTitle, Occupation, OccupationDomain, Offer, TrainingSession
 from app.catalog.text import fold
 from app.ingest import content_hash, search_text
-from app.ingest.france_travail import parse_salary
+from app.ingest.normalise import parse_salary
 from app.ingest.places import CommuneEntry, Place, PlaceResolver
 from app.ingest.services import get_or_create_source
+from app.search.text import search_columns
 from app.tenants.services import list_tenants
 
 # The day the real France Travail feeds were captured: generated offers share their timeline.
@@ -300,14 +301,15 @@ def job_row(pools: Pools, seed: int, number: int, reference_date: datetime, sour
         "working_time": working_time,
         "working_hours_label": working_hours_label,
         "salary_text": salary_text,
-        **parse_salary(salary_text),
+        **parse_salary(salary_text).columns(),
         "experience": experience,
         "experience_label": experience_label,
         "is_apprenticeship": contract == "ALT",
         "is_accessible_disabled": rng.random() < 0.05,
         "positions": rng.choices((1, 2, 3, 5), weights=(80, 12, 5, 3))[0],
     }
-    return {**row, "content_hash": content_hash({**row, "source_id": None})}  # content, not ids
+    row_hash = content_hash({**row, "source_id": None})  # content, not ids
+    return {**row, **search_columns(row), "content_hash": row_hash}  # search columns are derived
 
 
 def draw_place(rng: random.Random, pools: Pools, commune: CommuneEntry) -> Place:
@@ -531,7 +533,8 @@ def training_row(
         "duration_hours": hours,
         "training_body_siret": None,  # an invented SIRET could be a real company's
     }
-    return {**row, "content_hash": content_hash({**row, "source_id": None, "sessions": sessions})}, sessions
+    row_hash = content_hash({**row, "source_id": None, "sessions": sessions})
+    return {**row, **search_columns(row), "content_hash": row_hash}, sessions  # search columns are derived
 
 
 def session_row(

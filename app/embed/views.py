@@ -5,11 +5,15 @@ Every route here is a widget route: it may be framed by the tenant's allowed hos
 import re
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, current_app, g, make_response, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 
 from app import db
 from app.catalog import services as catalog
+from app.dedup.services import other_publications
 from app.embed import jsonld
+from app.search.criteria import read_criteria
+from app.search.form import search_form
+from app.search.services import search_offers
 from app.tenants.services import get_tenant
 from app.web.security import allow_framing_by
 from app.web.urls import public_url
@@ -40,30 +44,22 @@ def home():
     return offers("jobs")
 
 
-def page_number() -> int:
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        abort(400)
-    if page < 1:
-        abort(400)
-    return page
-
-
 @bp.get("/<any(jobs, trainings):tab>")
 def offers(tab):
-    query = request.args.get("q", "").strip()[:200]
-    page = catalog.list_offers(
-        db.session,
-        g.tenant,
-        KIND_OF_TAB[tab],
-        query=query,
-        page=page_number(),
-        per_page=current_app.config["OFFERS_PER_PAGE"],
+    """The search form and its results: a plain GET form, so links and the back button work."""
+    reading = read_criteria(
+        db.session, g.tenant, KIND_OF_TAB[tab], request.args,
+        per_page=current_app.config["OFFERS_PER_PAGE"], from_form=True,
     )
-    if page.page > page.pages:
+    form = search_form(db.session, g.tenant, reading)
+    if reading.errors:
+        return render_template("embed/offers.html", tab=tab, reading=reading, form=form, result=None), 400
+    result = search_offers(
+        db.session, g.tenant, reading.criteria, counts_cache_seconds=current_app.config["SEARCH_COUNTS_CACHE_SECONDS"]
+    )
+    if result.page.page > result.page.pages:
         abort(404)
-    return render_template("embed/offers.html", tab=tab, page=page, query=query)
+    return render_template("embed/offers.html", tab=tab, reading=reading, form=form, result=result)
 
 
 @bp.get("/<any(jobs, trainings):tab>/<int:offer_id>")
@@ -71,11 +67,15 @@ def offer(tab, offer_id):
     offer = catalog.get_offer(db.session, g.tenant, KIND_OF_TAB[tab], offer_id)
     if offer is None:
         abort(404)
+    if offer.duplicate_of_id is not None:  # shown as another record of the same vacancy
+        arguments = request.args.to_dict(flat=False)
+        return redirect(url_for("embed.offer", tab=tab, offer_id=offer.duplicate_of_id, **arguments), 301)
     template = "embed/job.html" if tab == "jobs" else "embed/training.html"
     return render_template(
         template,
         tab=tab,
         offer=offer,
+        also_published=other_publications(db.session, offer),
         now=datetime.now(timezone.utc),
         structured_data=jsonld.for_offer(offer, public_url("embed.offer", tab=tab, offer_id=offer.id)),
         back_url=request.args.get("back") if is_local_list_url(request.args.get("back"), tab) else None,

@@ -1,7 +1,9 @@
-"""Ingest: partner feeds turned into catalog offers (one module per format, a resolver for places).
+"""Ingest: partner feeds turned into catalog offers.
 
-Parsers are pure: they map a source record to column values and raise InvalidRecord for a
-record they cannot use. Writing to the database is in services.py.
+connectors/ holds one module per format: each reads a feed into raw records and normalises a
+record into offer column values (pure: InvalidRecord for a record it cannot use, FeedError for
+a feed it cannot read). normalise.py holds the rules they share, places.py the place resolver,
+writer.py the bulk writes, services.py the runs (lock, upsert, expiry, report), cli.py `flask feeds`.
 """
 import hashlib
 import json
@@ -10,12 +12,16 @@ from typing import NamedTuple
 
 from app.catalog.text import fold
 
-# "(H/F)", "H/F", "F/H", "(H/F/X)", "h/f/nb": gender marks that tell nothing about the job.
-_GENDER_MARK = re.compile(r"\(?\b[HF]\s*/\s*[HF](?:\s*/\s*(?:X|NB|D))?\b\)?", re.IGNORECASE)
+# "(H/F)", "H/F", "F/H", "[H-F]", "(H/F/X)", "h/f/nb": gender marks that tell nothing about the job.
+_GENDER_MARK = re.compile(r"[(\[]?\b[HF]\s*[/-]\s*[HF](?:\s*[/-]\s*(?:X|NB|D))?\b[)\]]?", re.IGNORECASE)
 
 
 class InvalidRecord(ValueError):
     """A source record that cannot become an offer; the message says why."""
+
+
+class FeedError(Exception):
+    """A feed that could not be read (download failed, not XML, cut short): nothing may expire."""
 
 
 class Rejection(NamedTuple):

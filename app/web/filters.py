@@ -1,8 +1,10 @@
-"""Template helpers: vocabulary labels, dates, plain text as paragraphs, safe links."""
+"""Template helpers: vocabulary labels, dates, plain text as paragraphs, sanitised HTML, safe links."""
 from urllib.parse import urlsplit
 
 from flask_babel import format_date, format_decimal, lazy_gettext as _l
 from markupsafe import Markup, escape
+
+from app.ingest.normalise import sanitise_html
 
 CONTRACT_NAMES = {
     "CDI": _l("CDI"),
@@ -57,7 +59,11 @@ DETAIL_LABELS = {
     "accommodation": _l("Hébergement"),
     "catering": _l("Restauration"),
     "transport": _l("Transport"),
+    "occupation_inferred": _l("Métier (déduit de l'intitulé)"),
+    "remote": _l("Télétravail"),
 }
+# Details that tell the page how to render, not facts to list.
+HIDDEN_DETAILS = frozenset({"description_format"})
 
 
 def paragraphs(text) -> Markup:
@@ -72,6 +78,14 @@ def paragraphs(text) -> Markup:
     )
 
 
+def description(offer) -> Markup:
+    """An offer's description: sanitised HTML when ingestion marked it so (sanitised again
+    here, the one place feed HTML becomes Markup), else plain text escaped as paragraphs."""
+    if (offer.details or {}).get("description_format") == "html":
+        return Markup(sanitise_html(offer.description or ""))
+    return paragraphs(offer.description)
+
+
 def is_http_url(url) -> bool:
     """Only http(s) links are rendered: a feed's javascript: or data: URL never is."""
     return isinstance(url, str) and urlsplit(url).scheme in ("http", "https") and bool(urlsplit(url).netloc)
@@ -79,6 +93,7 @@ def is_http_url(url) -> bool:
 
 def init_app(app) -> None:
     app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["description"] = description
     app.jinja_env.tests["http_url"] = is_http_url
     app.jinja_env.globals.update(
         format_date=format_date,
@@ -88,4 +103,5 @@ def init_app(app) -> None:
         experience_name=lambda code: EXPERIENCE_NAMES.get(code, code),
         modality_name=lambda code: MODALITY_NAMES.get(code, code),
         detail_label=lambda key: DETAIL_LABELS.get(key, key.replace("_", " ").capitalize()),
+        hidden_details=HIDDEN_DETAILS,
     )

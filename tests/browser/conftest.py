@@ -125,6 +125,9 @@ def browser_env(tmp_path_factory):
         "SECRET_KEY": TEST_SECRET_KEY,
         "PUBLIC_BASE_URL": widget_origin,
         "PYTHONUNBUFFERED": "1",
+        # Applications: CVs in the test's folder; no time trap, since a test types faster than a person.
+        "UPLOAD_DIR": str(tmp_dir / "uploads"),
+        "APPLY_MIN_SECONDS": "0",
     }
     env.pop("FLASK_DEBUG", None)
     run_cli(env, "reference", "load")

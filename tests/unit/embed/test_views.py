@@ -94,7 +94,8 @@ def test_job_page_shows_what_the_source_gave(client, db_session, tenant):
         assert expected in facts, expected
     assert len(document.xpath("//div[@class='offer-description']/p")) == 2
     apply_link = document.xpath("//section[@class='apply']//a")[0]
-    assert apply_link.get("href") == "https://recrutement.example.org/offres/1"
+    # Through our redirect, which counts the click and only goes to the URL stored for the offer.
+    assert apply_link.get("href") == f"/t/ara/jobs/{offer.id}/apply-elsewhere"
     assert apply_link.get("target") == "_blank" and "nouvelle fenêtre" in apply_link.text_content()
 
 

@@ -4,15 +4,16 @@ from datetime import datetime, timezone
 import pytest
 
 from app.ingest import InvalidRecord
-from app.ingest.france_travail import parse_offer, parse_salary
+from app.ingest.connectors.france_travail import parse_offer
+from app.ingest.normalise import parse_salary
 
 
-def parse(record, places, occupations):
-    return parse_offer(record, places, occupations)
+def parse(record, context):
+    return parse_offer(record, context).values
 
 
-def test_the_annecy_offer_is_placed_in_annecy_with_its_coordinates(ft_records, places, occupations):
-    offer = parse(ft_records["9169648"], places, occupations)
+def test_the_annecy_offer_is_placed_in_annecy_with_its_coordinates(ft_records, context):
+    offer = parse(ft_records["9169648"], context)
 
     assert offer["commune_code"] == "74010"
     assert offer["location_precision"] == "commune"
@@ -20,43 +21,43 @@ def test_the_annecy_offer_is_placed_in_annecy_with_its_coordinates(ft_records, p
     assert (offer["departement_code"], offer["region_code"]) == ("74", "84")
 
 
-def test_a_hauts_de_seine_offer_is_departement_only(ft_records, places, occupations):
-    offer = parse(ft_records["0385215"], places, occupations)
+def test_a_hauts_de_seine_offer_is_departement_only(ft_records, context):
+    offer = parse(ft_records["0385215"], context)
 
     assert offer["location_precision"] == "departement"
     assert offer["commune_code"] is None
     assert offer["departement_code"] == "92"
 
 
-def test_the_offer_keeps_its_title_and_its_france_travail_id(ft_records, places, occupations):
+def test_the_offer_keeps_its_title_and_its_france_travail_id(ft_records, context):
     record = ft_records["186LVGH"]
-    offer = parse(record, places, occupations)
+    offer = parse(record, context)
 
     assert offer["partner_id"] == "186LVGH"
     assert offer["title"] == "Administrateur / Administratrice de bases de données H/F"
-    assert offer["description"] == record["description"]
+    assert offer["description"] == record["description"].strip()
     assert offer["occupation_code"] == "M1801"
     assert offer["source_url"] == "https://candidat.francetravail.fr/offres/recherche/detail/186LVGH"
 
 
-def test_gender_marks_are_left_out_of_the_searchable_text_only(ft_records, places, occupations):
-    offer = parse(ft_records["186LVGH"], places, occupations)
+def test_gender_marks_are_left_out_of_the_searchable_text_only(ft_records, context):
+    offer = parse(ft_records["186LVGH"], context)
 
     assert offer["title"].endswith("H/F")
     assert " h f" not in f" {offer['search_text']} "
     assert "administrateur" in offer["search_text"] and "bases de donnees" in offer["search_text"]
 
 
-def test_dates_are_time_zone_aware(ft_records, places, occupations):
-    offer = parse(ft_records["186LVGH"], places, occupations)
+def test_dates_are_time_zone_aware(ft_records, context):
+    offer = parse(ft_records["186LVGH"], context)
 
     assert offer["published_at"] == datetime(2025, 1, 10, 14, 17, 56, 871000, tzinfo=timezone.utc)
     assert offer["updated_at"] == datetime(2025, 1, 10, 14, 57, 41, 841000, tzinfo=timezone.utc)
 
 
-def test_a_partner_offer_is_applied_for_on_the_partner_site(ft_records, places, occupations):
+def test_a_partner_offer_is_applied_for_on_the_partner_site(ft_records, context):
     record = ft_records["9169648"]
-    offer = parse(record, places, occupations)
+    offer = parse(record, context)
 
     assert offer["apply_method"] == "url"
     assert offer["apply_url"] == record["origineOffre"]["partenaires"][0]["url"]
@@ -64,19 +65,19 @@ def test_a_partner_offer_is_applied_for_on_the_partner_site(ft_records, places, 
     assert offer["details"]["partners"] == ["METEOJOB"]
 
 
-def test_the_recruiter_form_comes_before_france_travail_page(ft_records, places, occupations):
+def test_the_recruiter_form_comes_before_france_travail_page(ft_records, context):
     record = ft_records["186KWTQ"]
-    offer = parse(record, places, occupations)
+    offer = parse(record, context)
 
     assert offer["apply_url"] == record["contact"]["urlPostulation"]
 
 
-def test_the_recruiter_address_comes_before_the_france_travail_page(ft_records, places, occupations):
+def test_the_recruiter_address_comes_before_the_france_travail_page(ft_records, context):
     """Applying on France Travail's own page needs an account there: an address does not."""
     record = copy.deepcopy(ft_records["186LVGH"])
     record["origineOffre"] = {"origine": "1", "urlOrigine": "https://candidat.francetravail.fr/offres/recherche/detail/186LVGH"}
     record["contact"] = {"courriel": "recrutement@example.org"}
-    offer = parse(record, places, occupations)
+    offer = parse(record, context)
 
     assert (offer["apply_method"], offer["apply_url"], offer["apply_email"]) == (
         "email",
@@ -101,13 +102,13 @@ def test_the_recruiter_address_comes_before_the_france_travail_page(ft_records, 
 def test_salary_labels_are_parsed(label, expected):
     parsed = parse_salary(label)
 
-    assert (parsed["salary_min"], parsed["salary_max"], parsed["salary_period"]) == expected
+    assert (parsed.minimum, parsed.maximum, parsed.period) == expected
 
 
-def test_salary_text_falls_back_to_the_comment(ft_records, places, occupations):
+def test_salary_text_falls_back_to_the_comment(ft_records, context):
     record = copy.deepcopy(ft_records["186LVGH"])
     record["salaire"] = {"commentaire": "Selon profil", "complement1": "Mutuelle"}
-    offer = parse(record, places, occupations)
+    offer = parse(record, context)
 
     assert offer["salary_text"] == "Selon profil"
     assert offer["salary_min"] is None
@@ -131,21 +132,21 @@ def test_salary_text_falls_back_to_the_comment(ft_records, places, occupations):
         ("CCE", "Contrat travail", "OTHER"),
     ],
 )
-def test_contract_types_map_to_the_catalog_vocabulary(ft_records, places, occupations, contract, nature, expected):
+def test_contract_types_map_to_the_catalog_vocabulary(ft_records, context, contract, nature, expected):
     record = copy.deepcopy(ft_records["186LVGH"])
     record.update(typeContrat=contract, natureContrat=nature)
 
-    assert parse(record, places, occupations)["contract_type"] == expected
+    assert parse(record, context)["contract_type"] == expected
 
 
-def test_an_apprenticeship_is_flagged(ft_records, places, occupations):
-    offer = parse(ft_records["185SQVY"], places, occupations)
+def test_an_apprenticeship_is_flagged(ft_records, context):
+    offer = parse(ft_records["185SQVY"], context)
 
     assert (offer["contract_type"], offer["is_apprenticeship"]) == ("ALT", True)
 
 
-def test_working_time_experience_and_requirements(ft_records, places, occupations):
-    offer = parse(ft_records["186LVGH"], places, occupations)
+def test_working_time_experience_and_requirements(ft_records, context):
+    offer = parse(ft_records["186LVGH"], context)
 
     assert offer["working_time"] == "full_time"
     assert (offer["experience"], offer["experience_label"]) == ("beginner", "Débutant accepté")
@@ -154,35 +155,42 @@ def test_working_time_experience_and_requirements(ft_records, places, occupation
     assert "Avoir le sens du service" in offer["details"]["qualities"]
 
 
-def test_an_unknown_rome_code_is_kept_out(ft_records, places, occupations):
+def test_an_unknown_rome_code_gives_way_to_one_inferred_from_the_title(ft_records, context):
     record = copy.deepcopy(ft_records["186LVGH"])
     record["romeCode"] = "Z9999"
 
-    assert parse(record, places, occupations)["occupation_code"] is None
+    offer = parse(record, context)
+
+    assert offer["occupation_code"] == "M1894"
+    assert offer["details"]["occupation_inferred"] == "Administrateur / Administratrice de bases de données (M1894)"
 
 
-def test_the_content_hash_changes_only_with_the_content(ft_records, places, occupations):
+def test_a_known_rome_code_is_not_reported_as_inferred(ft_records, context):
+    assert "occupation_inferred" not in parse(ft_records["186LVGH"], context)["details"]
+
+
+def test_the_content_hash_changes_only_with_the_content(ft_records, context):
     record = ft_records["186LVGH"]
     changed = copy.deepcopy(record)
     changed["description"] += " Poste à pourvoir rapidement."
 
-    original = parse(record, places, occupations)["content_hash"]
+    original = parse(record, context)["content_hash"]
 
-    assert parse(copy.deepcopy(record), places, occupations)["content_hash"] == original
-    assert parse(changed, places, occupations)["content_hash"] != original
+    assert parse(copy.deepcopy(record), context)["content_hash"] == original
+    assert parse(changed, context)["content_hash"] != original
 
 
 @pytest.mark.parametrize("missing", ["id", "intitule", "dateCreation"])
-def test_a_record_without_id_title_or_date_is_invalid(ft_records, places, occupations, missing):
+def test_a_record_without_id_title_or_date_is_invalid(ft_records, context, missing):
     record = copy.deepcopy(ft_records["186LVGH"])
     del record[missing]
 
     with pytest.raises(InvalidRecord):
-        parse(record, places, occupations)
+        parse(record, context)
 
 
-def test_every_real_offer_parses(ft_records, places, occupations):
-    offers = [parse(record, places, occupations) for record in ft_records.values()]
+def test_every_real_offer_parses(ft_records, context):
+    offers = [parse(record, context) for record in ft_records.values()]
 
     assert len(offers) == 1127
     assert all(offer["published_at"].tzinfo is not None for offer in offers)

@@ -45,10 +45,21 @@ def test_other_routes_refuse_framing(client, tenant):
 def test_every_route_in_the_url_map_is_classified(app):
     """A new blueprint must decide: widget (framed per tenant) or not (refuses framing)."""
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    widget = {e for e in endpoints if e.startswith("embed.")}
+    widget = {e for e in endpoints if e.startswith(("embed.", "apply."))}
     others = endpoints - widget
-    assert widget == {"embed.home", "embed.offers", "embed.offer", "embed.post", "embed.theme"}
-    assert others == {"static", "web.index", "web.widget_asset", "web.health"}
+    assert widget == {"embed.home", "embed.offers", "embed.offer", "embed.post", "embed.theme",
+                      "apply.form", "apply.submit", "apply.sent", "apply.elsewhere"}
+    # The JSON API is read with fetch (CORS), never framed: it refuses framing like the site.
+    assert others == {
+        "static", "web.index", "web.widget_asset", "web.health",
+        "api.offers", "api.offer", "api.places", "api.occupations", "api.openapi",
+        # Reached by signed links from e-mails: personal data, never framed, never cached.
+        "applications.status", "applications.withdraw", "applications.erase",
+        "applications.recruiter", "applications.recruiter_cv", "applications.recruiter_decision",
+        # Sign-in (one callback per provider) and the applicant's space: top-level windows only.
+        "accounts.sign_in", "accounts.start", "accounts.callback", "accounts.space", "accounts.replace_cv",
+        "accounts.delete_account", "accounts.sign_out", "accounts.one_click", "accounts.applied_elsewhere",
+    }
 
 
 def test_security_headers_on_every_response(client, db_session, tenant):

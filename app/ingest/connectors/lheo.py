@@ -1,30 +1,37 @@
 """LHEO 2.2 / 2.3 (Carif-Oref training offers): each formation becomes a TrainingOffer with its
 sessions (one per action × session).
 
-Each formation is checked against the LHEO 2.3 schema; one that fails is reported with the
-schema's reasons and skipped, and the rest of the feed loads. 2.2 feeds are renamed into the
-2.3 namespace first: the elements read here are the same in both.
+The feed is read as a stream (one formation in memory at a time). Each formation is checked
+against the LHEO 2.3 schema; one that fails is reported with the schema's reasons and skipped,
+and the rest of the feed loads. 2.2 records are renamed into the 2.3 namespace first: the
+elements read here are the same in both.
 """
 import hashlib
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import nh3
 from lxml import etree
 
-from app.ingest import InvalidRecord, Rejection, search_text
+from app.ingest import FeedError, InvalidRecord, search_text
+from app.ingest.connectors.base import Context, OfferRecord, RawRecord, apply_columns, record_hash
+from app.ingest.fetch import SAFE_XML, open_feed, refuse_entity_declarations
+from app.ingest.normalise import fit_to_columns, normalise_title, occupation_of
 from app.ingest.places import Place, PlaceResolver
 
 LHEO_23 = "http://lheo.gouv.fr/2.3"
 LHEO_22 = "http://www.lheo.org/2.2"
 NS = {"l": LHEO_23}
-SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "lheo-2.3.xsd"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "lheo-2.3.xsd"
+FORMATION_23 = f"{{{LHEO_23}}}formation"
+ROOT_TAGS = (f"{{{LHEO_23}}}lheo", "lheo")
+FORMATION_TAGS = (FORMATION_23, "formation")  # 2.2 reads as 2.3 (Lheo22As23)
+SESSION_LENGTHS = {"partner_id": 100, "place_label": 300, "address": 500}
 
 # dict-modalites-enseignement: 0 entièrement présentielle, 1 mixte, 2 entièrement à distance.
 MODALITIES = {"0": "onsite", "1": "blended", "2": "distance"}
@@ -59,52 +66,88 @@ _LINE_BREAK = re.compile(r"<\s*(?:br|/tr)\b[^>]*>", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"<\s*li\b[^>]*>", re.IGNORECASE)
 
 
-class TrainingRecord(NamedTuple):
-    values: dict  # TrainingOffer column values
-    sessions: list[dict]  # TrainingSession column values
+class LheoConnector:
+    """An LHEO file or URL: every formation of a Carif-Oref or a training body (a full feed)."""
 
+    format = "lheo"
+    kind = "training"
 
-def parse_feed(
-    source: Path | bytes, places: PlaceResolver, occupations: Mapping[str, str], now: datetime | None = None
-) -> tuple[list[TrainingRecord], list[Rejection]]:
-    """Every usable formation of the feed, and the ones skipped with why.
+    def is_full_feed(self, location: str) -> bool:
+        return True
 
-    Raises InvalidRecord when the file itself is unreadable (not XML, not LHEO).
-    """
-    now = now or datetime.now(timezone.utc)
-    root = read_lheo(source)
-    records, rejections = [], []
-    for position, formation in enumerate(root.iterfind("l:offres/l:formation", NS), start=1):
-        record_id = formation.get("numero") or f"formation #{position}"
-        problems = schema_problems(formation)
+    def read(self, location: str, context: Context) -> Iterator[RawRecord]:
+        """Each formation, in the 2.3 namespace; the element is cleared once the next is asked for."""
+        with open_feed(location, context.http) as file:
+            refuse_entity_declarations(file)
+            yield from read_formations(file)
+
+    def normalise(self, raw: RawRecord, context: Context) -> OfferRecord:
+        problems = schema_problems(raw.payload)
         if problems:
-            rejections.append(Rejection(record_id, "; ".join(problems)))
-            continue
-        try:
-            records.append(parse_formation(formation, places, occupations, now))
-        except InvalidRecord as error:
-            rejections.append(Rejection(record_id, str(error)))
-    return records, rejections
+            raise InvalidRecord("; ".join(problems))
+        return parse_formation(raw.payload, context, raw.partner_id, raw.content_hash)
 
 
-def read_lheo(source: Path | bytes) -> etree._Element:
-    """The document's root, every LHEO element in the 2.3 namespace. No entities, no network."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
+class Lheo22As23:
+    """The feed's bytes with the 2.2 namespace named 2.3 (the elements read are the same): lxml
+    then builds 2.3 elements as it parses, where renaming them one by one would cost more
+    than the rest of the parse. The URI is a namespace name; no text of an offer holds it."""
+
+    OLD, NEW = LHEO_22.encode(), LHEO_23.encode()
+    CHUNK = 1024**2
+
+    def __init__(self, file):
+        self.file, self.pending = file, b""
+
+    def read(self, _size: int = -1) -> bytes:
+        keep = len(self.OLD) - 1  # a name cut between two chunks is completed by the next one
+        data = self.pending
+        while True:
+            chunk = self.file.read(self.CHUNK)
+            data = (data + chunk).replace(self.OLD, self.NEW)
+            if not chunk:
+                self.pending = b""
+                return data
+            if len(data) > keep:
+                self.pending = data[-keep:]
+                return data[:-keep]
+
+
+def read_formations(file) -> Iterator[RawRecord]:
+    """Only the lheo root and the formations raise events: a formation's hundreds of elements
+    are built in C, never visited one by one in Python."""
+    events = etree.iterparse(Lheo22As23(file), events=("start", "end"), tag=(*ROOT_TAGS, *FORMATION_TAGS),
+                             remove_comments=True, **SAFE_XML)
+    is_lheo = False
     try:
-        if isinstance(source, bytes):
-            root = etree.fromstring(source, parser)
-        else:
-            root = etree.parse(str(source), parser).getroot()
+        for event, element in events:
+            if event == "start":
+                is_lheo = is_lheo or (element.tag in ROOT_TAGS and element.getparent() is None)
+                continue
+            if element.tag not in FORMATION_TAGS or not is_lheo:
+                continue
+            if element.tag != FORMATION_23:
+                to_lheo_23(element)
+            # The serialised record, as the partner wrote it (c14n would cost three times more).
+            content = etree.tostring(element, encoding="unicode")
+            title = plain_text(child_text(element, "l:intitule-formation")) or ""
+            yield RawRecord(element.get("numero") or stable_id(element, title), record_hash(content), element)
+            element.clear()  # one formation in memory at a time
+            while element.getprevious() is not None:
+                del element.getparent()[0]
     except etree.XMLSyntaxError as error:
-        raise InvalidRecord(f"not well-formed XML: {error}") from error
-    for element in root.iter(tag=etree.Element):
+        raise FeedError(f"not well-formed XML: {error}") from error
+    if not is_lheo:
+        raise FeedError("not an LHEO document (root element is not lheo)")
+
+
+def to_lheo_23(formation: etree._Element) -> None:
+    """A formation written without namespace, in LHEO 2.3's."""
+    for element in formation.iter(tag=etree.Element):
         namespace = etree.QName(element).namespace
         if namespace in (None, LHEO_22):
             element.tag = etree.QName(LHEO_23, etree.QName(element).localname).text
-    etree.cleanup_namespaces(root)
-    if etree.QName(root).localname != "lheo" or etree.QName(root).namespace != LHEO_23:
-        raise InvalidRecord("not an LHEO document (root element is not lheo)")
-    return root
+    etree.cleanup_namespaces(formation)
 
 
 @cache
@@ -113,9 +156,6 @@ def lheo_schema() -> etree.XMLSchema:
 
 
 def schema_problems(formation: etree._Element) -> list[str]:
-    # Entities are never expanded (no file or network reads), so a reference is left unresolved.
-    if next(formation.iter(etree.Entity), None) is not None:
-        return ["entity references are not allowed"]
     schema = lheo_schema()
     if schema.validate(formation):
         return []
@@ -125,12 +165,12 @@ def schema_problems(formation: etree._Element) -> list[str]:
 
 # --- One formation ------------------------------------------------------------------------
 
-def parse_formation(
-    formation: etree._Element, places: PlaceResolver, occupations: Mapping[str, str], now: datetime
-) -> TrainingRecord:
-    title = plain_text(child_text(formation, "l:intitule-formation"))
-    if not title:
+def parse_formation(formation: etree._Element, context: Context, partner_id: str, content_hash: str) -> OfferRecord:
+    """TrainingOffer column values and its sessions, for a formation the schema accepted."""
+    title = normalise_title(plain_text(child_text(formation, "l:intitule-formation")) or "")
+    if not title.display:
         raise InvalidRecord("no title (intitule-formation)")
+    places = context.places
     body = formation.find("l:organisme-formation-responsable", NS)
     actions = formation.findall("l:action", NS)
     sessions, session_places = [], []
@@ -138,10 +178,11 @@ def parse_formation(
         for session in action.findall("l:session", NS):
             place = session_place(action, session, places)
             session_places.append(place)
-            sessions.append(session_values(action, session, place))
+            sessions.append(fit_to_columns(session_values(action, session, place), SESSION_LENGTHS))
     place = next((p for p in session_places if p is not None), None) or body_place(body, places)
-    occupation_code = next(
-        (code for code in all_texts(formation, "l:domaine-formation/l:code-ROME") if code in occupations), None
+    source_codes = [code for code in all_texts(formation, "l:domaine-formation/l:code-ROME") if code in context.occupations]
+    occupation_code, occupation_details = occupation_of(
+        source_codes[0] if source_codes else None, title.clean, context.occupations, context.rome
     )
     organisation_name = child_text(body, "l:nom-organisme") or child_text(body, "l:raison-sociale")
     updated_at = lheo_datetime(formation.get("datemaj"))
@@ -149,8 +190,8 @@ def parse_formation(
         formation, "l:action/l:url-action/l:urlweb"
     )
     values = {
-        "partner_id": formation.get("numero") or stable_id(formation, title),
-        "title": title,
+        "partner_id": partner_id,
+        "title": title.display,
         "description": plain_text(child_text(formation, "l:contenu-formation")) or "",
         "objectives": plain_text(child_text(formation, "l:objectif-formation")),
         "organisation_name": organisation_name,
@@ -163,13 +204,13 @@ def parse_formation(
         "is_certifying": {"1": True, "0": False}.get(child_text(formation, "l:certifiante") or ""),
         "duration_hours": total_hours(actions),
         "training_body_siret": child_text(body, "l:SIRET-organisme-formation/l:SIRET"),
-        "published_at": lheo_datetime(formation.get("datecrea")) or updated_at or now,
+        "published_at": lheo_datetime(formation.get("datecrea")) or updated_at or context.now,
         "updated_at": updated_at,
-        "details": details_of(formation, actions[0] if actions else None, body),
-        "search_text": search_text(title, organisation_name, occupations.get(occupation_code or "")),
-        "content_hash": hashlib.sha256(etree.tostring(formation, method="c14n")).hexdigest(),
+        "details": {**details_of(formation, actions[0] if actions else None, body), **occupation_details},
+        "search_text": search_text(title.clean, organisation_name, context.occupations.get(occupation_code or "")),
+        "content_hash": content_hash,
     }
-    return TrainingRecord(values, sessions)
+    return OfferRecord(fit_to_columns(values, context.lengths), sessions)
 
 
 def stable_id(formation: etree._Element, title: str) -> str:
@@ -178,14 +219,6 @@ def stable_id(formation: etree._Element, title: str) -> str:
     actions = [action.get("numero") or "" for action in formation.findall("l:action", NS)]
     digest = hashlib.sha256("|".join([siret, title, *actions]).encode("utf-8")).hexdigest()
     return f"sha256-{digest[:24]}"
-
-
-def apply_columns(url: str | None, email: str | None) -> dict:
-    if url:
-        return {"apply_method": "url", "apply_url": url, "apply_email": None}
-    if email:
-        return {"apply_method": "email", "apply_url": None, "apply_email": email}
-    return {"apply_method": "url", "apply_url": None, "apply_email": None}
 
 
 def contact_email(formation: etree._Element, body: etree._Element | None) -> str | None:

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.catalog.models import JobOffer, Source, TrainingOffer, TrainingSession
 from app.demo.load import FEEDS_DIR
-from app.ingest.france_travail import parse_offer
+from app.ingest.connectors.france_travail import parse_offer
 from app.ingest.services import get_or_create_source, load_france_travail, load_lheo, save_offer
 
 
@@ -25,19 +25,19 @@ def test_get_or_create_source_returns_the_existing_source(db_session):
     assert db_session.scalar(select(func.count(Source.id)).where(Source.slug == "ft-test")) == 1
 
 
-def test_save_offer_inserts_then_skips_then_updates(db_session, ft_records, places, occupations):
+def test_save_offer_inserts_then_skips_then_updates(db_session, ft_records, context):
     source = ft_source(db_session)
     record = ft_records["9169648"]
 
-    offer, status = save_offer(db_session, source, "job", parse_offer(record, places, occupations))
+    offer, status = save_offer(db_session, source, "job", parse_offer(record, context).values)
     assert status == "new"
     assert isinstance(offer, JobOffer) and offer.commune_code == "74010"
 
-    _same, status = save_offer(db_session, source, "job", parse_offer(copy.deepcopy(record), places, occupations))
+    _same, status = save_offer(db_session, source, "job", parse_offer(copy.deepcopy(record), context).values)
     assert status == "unchanged"
 
     changed = {**copy.deepcopy(record), "intitule": "Administrateur de bases de données confirmé (H/F)"}
-    updated, status = save_offer(db_session, source, "job", parse_offer(changed, places, occupations))
+    updated, status = save_offer(db_session, source, "job", parse_offer(changed, context).values)
     assert status == "updated"
     assert updated.id == offer.id
     assert updated.title == "Administrateur de bases de données confirmé (H/F)"

@@ -1,0 +1,1 @@
+"""Deduplication: records of one vacancy from several sources grouped, one of them shown."""

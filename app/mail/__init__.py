@@ -1,0 +1,1 @@
+"""Mail leaves only through the outbox: services enqueue rows, the worker sends them."""

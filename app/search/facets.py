@@ -1,0 +1,139 @@
+"""Filters with counts (facets), all counted by one GROUP BY.
+
+Each facet is a value computed per offer (its contract type, a "published within N days"
+bucket…). The search groups the matching offers by every facet value at once, without the
+facet filters; Python then adds up, for each facet, the groups that pass the *other* facets'
+filters. So a selected contract type still shows how many offers the other types would add,
+and the total is exact, from the same single query.
+"""
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Boolean, and_, case, exists, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.catalog.models import CONTRACT_TYPES, EXPERIENCE_LEVELS, WORKING_TIMES, Offer, TrainingSession
+
+offers = Offer.__table__.c
+PUBLISHED_WITHIN_DAYS = (1, 3, 7, 30)
+SALARY_FLOORS = (1800, 2000, 2500, 3000)  # gross per month
+STARTS_WITHIN_DAYS = (30, 90, 180)
+HOURS_PER_MONTH = 151.67  # 35 h a week: turns an hourly rate into a monthly one
+
+
+@dataclass(frozen=True)
+class Facet:
+    """mode: "any" (one of the chosen values), "flag" (true), "within" (bucket ≤ chosen, 0 means
+    none), "at_least" (bucket ≥ chosen)."""
+
+    name: str
+    mode: str
+    choices: tuple = ()
+
+    def accepts(self, value, selected) -> bool:
+        if not selected:
+            return True
+        if self.mode == "any":
+            return value in selected
+        if self.mode == "flag":
+            return bool(value)
+        if self.mode == "within":
+            return bool(value) and value <= selected
+        return bool(value) and value >= selected
+
+    def condition(self, expression: ColumnElement, selected) -> ColumnElement[bool]:
+        if self.mode == "any":
+            return expression.in_(sorted(selected))
+        if self.mode == "flag":
+            return expression == (True if isinstance(expression.type, Boolean) else 1)
+        if self.mode == "within":
+            return and_(expression > 0, expression <= selected)
+        return expression >= selected
+
+    def option_counts(self, counts: Counter) -> dict:
+        """Counts per option; for buckets, cumulative ("within 7 days" includes "within 1 day")."""
+        if self.mode == "any":
+            return {choice: counts.get(choice, 0) for choice in self.choices}
+        if self.mode == "flag":
+            return {True: sum(n for value, n in counts.items() if value)}
+        if self.mode == "within":
+            return {choice: sum(n for v, n in counts.items() if v and v <= choice) for choice in self.choices}
+        return {choice: sum(n for v, n in counts.items() if v and v >= choice) for choice in self.choices}
+
+
+JOB_FACETS = (
+    Facet("contract", "any", CONTRACT_TYPES),
+    Facet("working_time", "any", WORKING_TIMES),
+    Facet("experience", "any", EXPERIENCE_LEVELS),
+    Facet("apprenticeship", "flag"),
+    Facet("accessible", "flag"),
+    Facet("published", "within", PUBLISHED_WITHIN_DAYS),
+    Facet("salary", "at_least", SALARY_FLOORS),
+)
+TRAINING_FACETS = (
+    Facet("certifying", "flag"),
+    Facet("starts", "within", STARTS_WITHIN_DAYS),
+    Facet("distance", "flag"),
+    Facet("published", "within", PUBLISHED_WITHIN_DAYS),
+)
+FACETS_BY_KIND = {"job": JOB_FACETS, "training": TRAINING_FACETS}
+
+
+def bucket(thresholds: list[tuple[ColumnElement[bool], int]]) -> ColumnElement[int]:
+    """The first threshold an offer meets (tightest first), else 0."""
+    return case(*thresholds, else_=0)
+
+
+def facet_expressions(kind: str, now: datetime) -> dict[str, ColumnElement]:
+    """The per-offer value of each facet of this kind, as SQL both engines understand."""
+    published = bucket(
+        [(offers.published_at >= now - timedelta(days=days), days) for days in PUBLISHED_WITHIN_DAYS],
+    )
+    if kind == "job":
+        return {
+            "contract": offers.contract_type,
+            "working_time": offers.working_time,
+            "experience": offers.experience,
+            "apprenticeship": offers.is_apprenticeship,
+            "accessible": offers.is_accessible_disabled,
+            "published": published,
+            "salary": salary_bucket(),
+        }
+    today = now.date()
+    return {
+        "certifying": offers.is_certifying,
+        "starts": bucket(
+            [(starts_between(today, today + timedelta(days=days)), days) for days in STARTS_WITHIN_DAYS]
+        ),
+        "distance": case((has_distance_session(), 1), else_=0),
+        "published": published,
+    }
+
+
+def salary_bucket() -> ColumnElement[int]:
+    monthly = case(
+        (offers.salary_period == "HOUR", offers.salary_min * HOURS_PER_MONTH),
+        (offers.salary_period == "YEAR", offers.salary_min / 12),
+        else_=offers.salary_min,
+    )
+    return case(*[(monthly >= floor, floor) for floor in reversed(SALARY_FLOORS)], else_=0)
+
+
+def starts_between(first: date, last: date) -> ColumnElement[bool]:
+    return exists(
+        select(TrainingSession.id).where(
+            TrainingSession.offer_id == offers.id,
+            TrainingSession.start_date >= first,
+            TrainingSession.start_date <= last,
+        )
+    )
+
+
+def has_distance_session() -> ColumnElement[bool]:
+    return exists(
+        select(TrainingSession.id).where(
+            TrainingSession.offer_id == offers.id,
+            or_(TrainingSession.modality == "distance", TrainingSession.modality == "blended"),
+        )
+    )

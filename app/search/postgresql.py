@@ -1,0 +1,40 @@
+"""PostgreSQL: a generated tsvector over the normalised columns, `simple` config, GIN index.
+
+The words were stemmed and folded in Python (app.search.text), so the `simple` configuration
+(no stemmer, no stop words) indexes exactly what FTS5 indexes on SQLite. Title words carry
+weight A, the employer's B, the description's D (migration 0005); a term is matched by weight,
+as FTS5 matches it by column.
+"""
+from sqlalchemy import func, literal_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.search.text import Term, TextQuery
+
+SEARCH_VECTOR = literal_column("offers.search_vector")
+TITLE, ORGANISATION, DESCRIPTION = "A", "B", "D"
+
+
+def phrase(words: tuple[str, ...], weights: str) -> str:
+    # Words are [a-z0-9]+ only (app.search.text.words): quoting them is enough.
+    return "(" + " <-> ".join(f"'{word}':{weights}" for word in words) + ")"
+
+
+def term_expression(term: Term) -> str:
+    forms = [phrase(stems, TITLE + DESCRIPTION) for stems in term.stems]
+    if term.organisation:
+        forms.append(phrase(term.organisation, ORGANISATION))
+    return "(" + " | ".join(forms) + ")"
+
+
+def vector_matches(expression: str) -> ColumnElement[bool]:
+    return SEARCH_VECTOR.op("@@")(func.to_tsquery("simple", expression))
+
+
+class PostgresTextBackend:
+    def matches(self, query: TextQuery) -> ColumnElement[bool]:
+        return vector_matches(" & ".join(term_expression(term) for term in query.terms))
+
+    def matches_title(self, query: TextQuery) -> ColumnElement[bool]:
+        return vector_matches(
+            " & ".join("(" + " | ".join(phrase(stems, TITLE) for stems in term.stems) + ")" for term in query.terms)
+        )

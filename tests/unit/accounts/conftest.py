@@ -1,0 +1,51 @@
+import pytest
+
+from app import create_app
+from app import db as app_db
+from app.apply.limits import limiter
+from tests.conftest import test_config
+from tests.oidc_provider.server import CLIENT_ID, CLIENT_SECRET, TestProvider
+
+
+@pytest.fixture(scope="session")
+def provider():
+    running = TestProvider().start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def accounts_app(database, provider, tmp_path_factory):
+    """An app configured with the test provider (configuration is read when the app starts)."""
+    app = create_app(test_config(database, UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")), OIDC_PROVIDERS={
+        "test": {"label": "Fournisseur de test", "discovery_url": provider.discovery_url,
+                 "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
+        "other": {"label": "Autre fournisseur", "discovery_url": provider.discovery_url,
+                  "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
+    }))
+    yield app
+    app_db.get_engine(app).dispose()
+
+
+@pytest.fixture
+def accounts_session(accounts_app, provider):
+    """Like db_session, on the accounts app's engine; the provider starts each test as user-1."""
+    engine = app_db.get_engine(accounts_app)
+    connection = engine.connect()
+    transaction = connection.begin()
+    app_db.session.remove()
+    app_db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    provider.user = {"sub": "user-1", "name": "Camille Martin", "email": "camille.martin@example.org"}
+    provider.id_token_issuer = None
+    limiter.reset()
+    yield app_db.session
+    app_db.session.remove()
+    app_db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def browser_client(accounts_app, accounts_session):
+    """The test client as a browser on our site: it keeps the session cookie."""
+    return accounts_app.test_client()
