@@ -229,3 +229,13 @@ def test_an_error_inside_the_widget_keeps_its_tabs_and_framing(client, tenant):
     assert "Page introuvable" in document.text_content()
     assert texts(document, "//nav//a") == ["Offres d'emploi", "Offres de formation", "Déposer une offre"]
     assert "frame-ancestors https://www.region-test.fr" in response.headers["Content-Security-Policy"]
+
+
+def test_filters_stay_folded_until_one_is_chosen(client, db_session, tenant):
+    make_job(db_session)
+    folded = page(client.get("/t/ara/jobs")).xpath("//details[contains(@class, 'filters')]")[0]
+    assert folded.get("open") is None
+    assert folded.xpath(".//input[@type='checkbox']"), "the filters are there, folded"
+    opened = page(client.get("/t/ara/jobs?contract=CDI")).xpath("//details[contains(@class, 'filters')]")[0]
+    assert opened.get("open") is not None
+    assert opened.xpath(".//input[@value='CDI']/@checked")
