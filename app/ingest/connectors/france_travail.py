@@ -6,6 +6,7 @@ a query. A query over that ceiling is split: by creation-date window first (halv
 every offer), then by département when a window cannot shrink any more (offers placed only in
 "France" are then out of reach, and the run says so). 429 and 5xx are retried with backoff.
 """
+import html
 import json
 import re
 import time
@@ -227,6 +228,12 @@ class FranceTravailConnector:
         return parse_offer(raw.payload, context, raw.content_hash)
 
 
+def unescaped(value: str | None) -> str | None:
+    """The API's plain text comes HTML-escaped ("Experts &amp; Cadres"): store the text itself,
+    the templates escape it once on the way out."""
+    return html.unescape(value).strip() if value else value
+
+
 def parse_offer(record: dict, context: Context, content_hash: str | None = None) -> OfferRecord:
     """JobOffer column values for one `resultats[]` item."""
     published_at = parse_datetime(record.get("dateCreation"))
@@ -238,7 +245,7 @@ def parse_offer(record: dict, context: Context, content_hash: str | None = None)
     work_place = record.get("lieuTravail") or {}
     job = JobFields(
         partner_id=str(record.get("id") or ""),
-        title=(record.get("intitule") or "").strip(),
+        title=unescaped(record.get("intitule")) or "",
         content_hash=content_hash or record_hash(record),
         published_at=published_at,
         updated_at=parse_datetime(record.get("dateActualisation")),
@@ -249,8 +256,8 @@ def parse_offer(record: dict, context: Context, content_hash: str | None = None)
             latitude=work_place.get("latitude"),
             longitude=work_place.get("longitude"),
         ),
-        description=record.get("description") or "",
-        organisation_name=company.get("nom"),
+        description=unescaped(record.get("description")) or "",
+        organisation_name=unescaped(company.get("nom")),
         rome_code=record.get("romeCode"),
         source_url=(record.get("origineOffre") or {}).get("urlOrigine"),
         contract_labels=(record.get("natureContrat"), record.get("typeContrat")),
@@ -338,7 +345,7 @@ def details_of(record: dict, salary_text: str | None) -> dict:
             for text in (salary.get("commentaire"), salary.get("complement1"), salary.get("complement2"))
             if text and text != salary_text
         ],
-        "company_description": company.get("description"),
+        "company_description": unescaped(company.get("description")),
         "partners": partners,
         "partner": linked_partner.get("nom"),
         "working_conditions": [

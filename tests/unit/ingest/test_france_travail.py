@@ -195,3 +195,13 @@ def test_every_real_offer_parses(ft_records, context):
     assert len(offers) == 1127
     assert all(offer["published_at"].tzinfo is not None for offer in offers)
     assert sum(offer["location_precision"] == "commune" for offer in offers) > 850
+
+
+def test_html_escaped_text_from_the_api_is_stored_as_text(ft_records, context):
+    """The API escapes its plain text: "Temporis Experts &amp; Cadres" is "Temporis Experts & Cadres"."""
+    escaped = next(record for record in ft_records.values() if "&amp;" in ((record.get("entreprise") or {}).get("nom") or ""))
+    offer = parse(escaped, context)
+    assert "&amp;" not in offer["organisation_name"] and "&" in offer["organisation_name"]
+    record = copy.deepcopy(escaped)
+    record["description"] = "Salaire &amp; avantages\nHoraires &lt;35h&gt;"
+    assert parse(record, context)["description"] == "Salaire & avantages\nHoraires <35h>"
