@@ -20,8 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
+
+from bench import common  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app import db  # noqa: E402
@@ -35,15 +36,7 @@ TENANT = "auvergne-rhone-alpes"
 
 
 def fresh_database(engine_name: str, workdir: Path) -> str:
-    if engine_name == "sqlite":
-        return f"sqlite:///{workdir / 'bench.sqlite3'}"
-    url = make_url(POSTGRES_URL)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-    admin.dispose()
-    return url.render_as_string(hide_password=False)
+    return common.fresh_database(engine_name, workdir / "bench.sqlite3", POSTGRES_URL)
 
 
 def build(app, url: str) -> dict:

@@ -28,8 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
+
+from bench import common  # noqa: E402
 
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jobtab_bench_dedup")
 PLANTED_SHARE = 0.3
@@ -40,15 +41,7 @@ AGENCY_AFTER = "Acompte de paie à la semaine, comité d'entreprise. Postulez en
 
 
 def fresh_database(engine_name: str, workdir: Path, size: int) -> str:
-    if engine_name == "sqlite":
-        return f"sqlite:///{workdir / f'dedup-{size}.sqlite3'}"
-    url = make_url(POSTGRES_URL)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-    admin.dispose()
-    return url.render_as_string(hide_password=False)
+    return common.fresh_database(engine_name, workdir / f"dedup-{size}.sqlite3", POSTGRES_URL)
 
 
 def app_for(url: str):

@@ -27,8 +27,9 @@ from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from bench import common  # noqa: E402
 
 from app import create_app, db  # noqa: E402
 from app.catalog.models import Commune, JobTitle, PostalCode, Source  # noqa: E402
@@ -87,15 +88,7 @@ def write_feed(app, path: Path, jobs: int, seed: int = 1, changed: int = 0) -> N
 # --- One engine, one size (a child process) ------------------------------------------------------
 
 def fresh_database(engine_name: str, workdir: Path) -> str:
-    if engine_name == "sqlite":
-        return f"sqlite:///{workdir / 'ingest-bench.sqlite3'}"
-    url = make_url(POSTGRES_URL)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-    admin.dispose()
-    return url.render_as_string(hide_password=False)
+    return common.fresh_database(engine_name, workdir / "ingest-bench.sqlite3", POSTGRES_URL)
 
 
 def import_once(app, slug: str, format_: str, location: Path) -> dict:
