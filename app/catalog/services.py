@@ -1,13 +1,12 @@
 """Reading the catalog: a tenant's offers, one offer, the figures. Services never commit."""
 import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.catalog.models import JobOffer, Offer, Source, TrainingOffer
-from app.catalog.text import fold
 
 OFFER_CLASSES = {"job": JobOffer, "training": TrainingOffer}
 
@@ -45,38 +44,6 @@ def in_tenant_scope(tenant):
 def still_open(now: datetime):
     """Offers whose expiry date, if any, is still ahead."""
     return or_(Offer.expires_at.is_(None), Offer.expires_at > now)
-
-
-def keyword_filter(query: str):
-    """Every word of the query must appear in the folded title, organisation or occupation."""
-    return [Offer.search_text.contains(word, autoescape=True) for word in fold(query).split()]
-
-
-def list_offers(
-    session: Session, tenant, kind: str, query: str = "", page: int = 1, per_page: int = 20, now: datetime | None = None
-) -> Page:
-    """The tenant's open offers of one kind, newest first."""
-    model = OFFER_CLASSES[kind]
-    now = now or datetime.now(timezone.utc)
-    conditions = [
-        Offer.kind == kind,
-        Offer.duplicate_of_id.is_(None),
-        in_tenant_scope(tenant),
-        still_open(now),
-        *keyword_filter(query),
-    ]
-    total = session.scalar(select(func.count(Offer.id)).where(*conditions))
-    statement = (
-        select(model)
-        .where(*conditions)
-        .options(selectinload(model.commune), selectinload(model.departement), selectinload(model.region))
-        .order_by(Offer.published_at.desc(), Offer.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    if kind == "training":
-        statement = statement.options(selectinload(TrainingOffer.sessions))
-    return Page(items=list(session.scalars(statement)), total=total, page=page, per_page=per_page)
 
 
 def get_offer(session: Session, tenant, kind: str, offer_id: int) -> Offer | None:

@@ -1,8 +1,9 @@
 from sqlalchemy import func, select
 
-from app.catalog import services as catalog
 from app.catalog.models import JobOffer, Offer, Source, TrainingOffer
 from app.demo.load import load_demo
+from app.search.criteria import Criteria
+from app.search.services import search_offers
 from app.tenants.services import get_tenant
 
 
@@ -52,7 +53,7 @@ def test_each_region_sees_the_real_offers_located_in_it(db_session):
     load_demo(db_session)
     aura = get_tenant(db_session, "auvergne-rhone-alpes")
 
-    page = catalog.list_offers(db_session, aura, "job", query="administrateur", per_page=200)
+    page = search_offers(db_session, aura, Criteria(kind="job", text="administrateur", per_page=200)).page
 
     assert page.total > 0
     assert {offer.region_code for offer in page.items} == {"84"}
