@@ -2,6 +2,7 @@
 with Alembic and holding the reference data, and one rolled-back transaction per test.
 """
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,22 @@ def app(database):
     app_db.get_engine(app).dispose()
 
 
+@contextmanager
+def rolled_back_session(engine):
+    """Bind the app's session to one connection whose transaction is rolled back at the end."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    app_db.session.remove()
+    app_db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield app_db.session
+    finally:
+        app_db.session.remove()
+        app_db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
+        transaction.rollback()
+        connection.close()
+
+
 @pytest.fixture
 def db_session(app):
     """The app's session, inside a transaction rolled back after the test.
@@ -83,16 +100,8 @@ def db_session(app):
     No app context is held here: each test-client request must get its own, as in production
     (a request reuses an app context that is already pushed, and with it `g`).
     """
-    engine = app_db.get_engine(app)
-    connection = engine.connect()
-    transaction = connection.begin()
-    app_db.session.remove()
-    app_db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
-    yield app_db.session
-    app_db.session.remove()
-    app_db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
-    transaction.rollback()
-    connection.close()
+    with rolled_back_session(app_db.get_engine(app)) as session:
+        yield session
 
 
 @pytest.fixture

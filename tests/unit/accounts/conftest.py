@@ -3,7 +3,7 @@ import pytest
 from app import create_app
 from app import db as app_db
 from app.apply.limits import limiter
-from tests.conftest import test_config
+from tests.conftest import rolled_back_session, test_config
 from tests.oidc_provider.server import CLIENT_ID, CLIENT_SECRET, TestProvider
 
 
@@ -30,19 +30,11 @@ def accounts_app(database, provider, tmp_path_factory):
 @pytest.fixture
 def accounts_session(accounts_app, provider):
     """Like db_session, on the accounts app's engine; the provider starts each test as user-1."""
-    engine = app_db.get_engine(accounts_app)
-    connection = engine.connect()
-    transaction = connection.begin()
-    app_db.session.remove()
-    app_db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
     provider.user = {"sub": "user-1", "name": "Camille Martin", "email": "camille.martin@example.org"}
     provider.id_token_issuer = None
     limiter.reset()
-    yield app_db.session
-    app_db.session.remove()
-    app_db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
-    transaction.rollback()
-    connection.close()
+    with rolled_back_session(app_db.get_engine(accounts_app)) as session:
+        yield session
 
 
 @pytest.fixture
