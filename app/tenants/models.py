@@ -1,7 +1,7 @@
 """Tenants: the institutions that embed the widget."""
 from datetime import datetime
 
-from sqlalchemy import JSON, String, Text, func
+from sqlalchemy import JSON, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -25,6 +25,12 @@ class Tenant(Base):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_url: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
+    # Recruiters' postings: reviewed "before" or "after" publication; how long they stay online.
+    moderation_policy: Mapped[str] = mapped_column(String(10), default="before", server_default="before")
+    offer_duration_days: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    # Names of the configured identity providers (config OIDC_PROVIDERS) offered on this tenant;
+    # None means all of them.
+    identity_providers: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
     def __repr__(self) -> str:
