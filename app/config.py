@@ -15,6 +15,7 @@ ENVIRONMENT_VARIABLES = (
     "MAIL_SERVER",
     "MAIL_PORT",
     "MAIL_DEFAULT_SENDER",
+    "MAIL_DIRECTORY",
     "PUBLIC_BASE_URL",
     "UPLOAD_DIR",
     "APPLY_MIN_SECONDS",
@@ -35,6 +36,8 @@ def defaults(instance_path: str) -> dict:
         "MAIL_SERVER": "localhost",
         "MAIL_PORT": 25,
         "MAIL_DEFAULT_SENDER": "Jobtab <no-reply@localhost>",
+        # Development and demo: write e-mails as .eml files here instead of sending them.
+        "MAIL_DIRECTORY": None,
         "PUBLIC_BASE_URL": None,
         "OFFERS_PER_PAGE": 20,
         # Total and facet counts of one search are reused this long (seconds) by a process.

@@ -18,7 +18,9 @@ POLL_SECONDS = 10
 
 @outbox_cli.command("run")
 @click.option("--once", is_flag=True, help="Send what is due, then stop (for cron).")
-def run_command(once: bool):
+@click.option("--poll-seconds", default=POLL_SECONDS, show_default=True, type=click.FloatRange(0.5, 3600),
+              help="Pause between two looks at the outbox.")
+def run_command(once: bool, poll_seconds: float):
     """Send due messages; retry failures later with exponential backoff."""
     mailer = mailer_from_config(current_app.config)
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
@@ -30,4 +32,4 @@ def run_command(once: bool):
             click.echo(f"outbox: {result.sent} sent, {result.failed} failed (will retry)")
         if once:
             return
-        time.sleep(POLL_SECONDS)
+        time.sleep(poll_seconds)

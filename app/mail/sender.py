@@ -7,6 +7,7 @@ so a message sent twice after a worker crash is one message to the receiving sid
 import smtplib
 from email.message import EmailMessage
 from email.utils import parseaddr
+from pathlib import Path
 from typing import Protocol
 
 from app.mail.models import OutboxMessage
@@ -43,5 +44,21 @@ class SMTPMailer:
             smtp.send_message(build_email(message, sender))
 
 
-def mailer_from_config(config) -> SMTPMailer:
+class DirectoryMailer:
+    """Development and demo only: each e-mail becomes an .eml file in a folder (the demo host
+    page lists them), so a newcomer can follow a verification link without a mail server."""
+
+    def __init__(self, directory: str):
+        self.directory = Path(directory)
+
+    def send(self, message: OutboxMessage, sender: str) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # The outbox id names the file: a message sent twice after a crash is one file.
+        path = self.directory / f"{message.id:08d}.eml"
+        path.write_bytes(build_email(message, sender).as_bytes())
+
+
+def mailer_from_config(config) -> Mailer:
+    if config.get("MAIL_DIRECTORY"):
+        return DirectoryMailer(config["MAIL_DIRECTORY"])
     return SMTPMailer(config["MAIL_SERVER"], int(config["MAIL_PORT"]))
