@@ -20,6 +20,9 @@ ENVIRONMENT_VARIABLES = (
     "UPLOAD_DIR",
     "APPLY_MIN_SECONDS",
     "OIDC_PROVIDERS",
+    "APPLICATION_RETENTION_DAYS",
+    "APPLICATION_MAX_AGE_DAYS",
+    "CV_ACCESS_LOG_RETENTION_DAYS",
 )
 
 
@@ -72,7 +75,8 @@ def from_environment(environ=os.environ) -> dict:
     for name in ENVIRONMENT_VARIABLES + ("JOBTAB_ENV",):
         if environ.get(name):
             values[name] = environ[name]
-    for name in ("MAIL_PORT", "APPLY_MIN_SECONDS"):
+    for name in ("MAIL_PORT", "APPLY_MIN_SECONDS", "APPLICATION_RETENTION_DAYS", "APPLICATION_MAX_AGE_DAYS",
+                 "CV_ACCESS_LOG_RETENTION_DAYS"):
         if name in values:
             values[name] = int(values[name])
     if "OIDC_PROVIDERS" in values:

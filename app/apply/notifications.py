@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.apply import tokens
 from app.apply.models import Application
-from app.apply.services import is_http_url
+from app.apply.services import partner_webhook_url
 from app.mail.services import enqueue, enqueue_webhook
 from app.web.urls import public_url
 
@@ -40,11 +40,10 @@ def enqueue_email(session: Session, recipient: str, name: str, now: datetime, **
 def partner_webhook(application: Application) -> tuple[str, str] | None:
     """(URL, name of the secret's environment variable) when the offer's partner registered a
     webhook in its source's settings (config "webhook_url", secret in <credentials_env>_WEBHOOK_SECRET)."""
-    source = application.offer.source
-    url = (source.config or {}).get("webhook_url")
-    if not is_http_url(url) or not source.credentials_env:
+    url = partner_webhook_url(application.offer)
+    if url is None:
         return None
-    return url, f"{source.credentials_env}_WEBHOOK_SECRET"
+    return url, f"{application.offer.source.credentials_env}_WEBHOOK_SECRET"
 
 
 def webhook_payload(application: Application) -> str:
@@ -81,5 +80,13 @@ def decision_made(session: Session, application: Application, now: datetime) -> 
 
 
 def application_withdrawn(session: Session, application: Application, now: datetime) -> None:
-    enqueue_email(session, application.recruiter_email, "withdrawn", now,
-                  application=application, offer=application.offer, link=recruiter_url(application))
+    """The recruiter is told the way it was told of the application: by its webhook, or by e-mail."""
+    webhook = partner_webhook(application)
+    if webhook is not None:
+        url, secret_env = webhook
+        payload = json.dumps({"event": "application.withdrawn", "application_id": application.public_id,
+                              "withdrawn_at": now.isoformat()}, sort_keys=True)
+        enqueue_webhook(session, url, "application.withdrawn", payload, secret_env, now=now)
+    elif application.recruiter_email:
+        enqueue_email(session, application.recruiter_email, "withdrawn", now,
+                      application=application, offer=application.offer, link=recruiter_url(application))

@@ -25,9 +25,31 @@ class NotAllowed(Exception):
 
 
 def accepts_applications(offer: Offer, now: datetime) -> bool:
-    """Our form is offered when the offer names an address to notify and has not expired."""
+    """Our form is offered when an application can reach the recruiter (an address to notify,
+    or the partner's webhook) and the offer has not expired. An offer "applied to on the
+    platform" with neither would take applications that nobody receives: no form then."""
     still_open = offer.expires_at is None or offer.expires_at >= now
-    return still_open and offer.apply_method in ("email", "platform") and bool(offer.apply_email)
+    return still_open and offer.apply_method in ("email", "platform") and can_notify_recruiter(offer)
+
+
+def can_notify_recruiter(offer: Offer) -> bool:
+    return bool(offer.apply_email) or partner_webhook_url(offer) is not None
+
+
+def partner_webhook_url(offer: Offer) -> str | None:
+    """The webhook the offer's partner registered in its source's settings (config
+    "webhook_url", secret in <credentials_env>_WEBHOOK_SECRET), if usable."""
+    source = offer.source
+    url = (source.config or {}).get("webhook_url") if source is not None else None
+    if not is_http_url(url) or not source.credentials_env:
+        return None
+    return url
+
+
+def source_page_url(offer: Offer) -> str | None:
+    """The offer's page on its source's site, when it has a usable one (what to show instead
+    of a form that could not deliver)."""
+    return offer.source_url if is_http_url(offer.source_url) else None
 
 
 def leaves_for_partner_site(offer: Offer) -> bool:
@@ -68,7 +90,7 @@ def submit_application(session: Session, tenant: Tenant, offer: Offer, form: App
     application = Application(
         public_id=str(uuid.uuid4()), idempotency_key=key, offer=offer, tenant_id=tenant.id,
         channel=channel, name=form.name, email=form.email, phone=form.phone or None,
-        message=form.message, recruiter_email=offer.apply_email, status="received", created_at=now,
+        message=form.message, recruiter_email=offer.apply_email or "", status="received", created_at=now,
         cv=cv_row(session, cv_storage_name, form.cv),
     )
     session.add(application)

@@ -36,7 +36,11 @@ def upload_dir() -> Path:
 
 
 @bp.url_value_preprocessor
-def load_offer(_endpoint, values):
+def load_offer(endpoint, values):
+    if endpoint == "apply.submit":
+        # Before anything reads the body (the rate limits read the e-mail field): a CV that is
+        # too big still reaches the form's checks, which keep what the applicant typed.
+        request.max_content_length = current_app.config["APPLY_MAX_REQUEST_BYTES"]
     g.tenant = get_tenant(db.session, values.pop("tenant"))
     if g.tenant is None:
         abort(404)
@@ -50,6 +54,14 @@ def load_offer(_endpoint, values):
 def add_tenant(_endpoint, values):
     if "tenant" not in values and g.get("tenant") is not None:
         values["tenant"] = g.tenant.slug
+
+
+@bp.errorhandler(413)
+def too_large(_error):
+    """Beyond APPLY_MAX_REQUEST_BYTES the body is not read at all, so nothing typed can be
+    kept: say why, and lead back to the form."""
+    page = render_template("apply/too_large.html", tab=request.view_args["tab"], offer=g.offer)
+    return page, 413
 
 
 def is_same_origin_post() -> bool:
@@ -97,8 +109,12 @@ def render_form(tab: str, form: ApplicationForm, form_token: str, status: int = 
 
 
 def open_offer_or_404() -> None:
+    """No form for an offer that cannot take one (expired, or nobody to deliver it to): a 404
+    that says why and shows what the offer gives instead, on GET and on POST alike."""
     if not services.accepts_applications(g.offer, utc_now()):
-        abort(404)
+        page = render_template("apply/unavailable.html", tab=request.view_args["tab"], offer=g.offer,
+                               source_url=services.source_page_url(g.offer))
+        abort(current_app.make_response((page, 404)))
 
 
 @bp.get("/apply")
@@ -242,7 +258,7 @@ def recruiter_cv(token):
     application = application_from(tokens.RECRUITER_SALT, token, tokens.RECRUITER_LIFETIME)
     if application.cv is None or application.status == "withdrawn":
         abort(404)
-    services.log_cv_access(db.session, application, application.recruiter_email, utc_now())
+    services.log_cv_access(db.session, application, application.recruiter_email or "partner webhook", utc_now())
     db.session.commit()
     response = send_file(cv_path(upload_dir(), application.cv.storage_name), mimetype=application.cv.media_type,
                          as_attachment=True, download_name=application.cv.original_name, max_age=0)

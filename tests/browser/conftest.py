@@ -79,7 +79,7 @@ class Server:
                 try:
                     if session.get(self.url + path, timeout=2).status_code == 200:
                         return
-                except requests.ConnectionError:
+                except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still starting (loaded CPU)
                     pass
                 try:
                     self.process.wait(timeout=0.1)  # a process wait, not a sleep: it ends early on exit

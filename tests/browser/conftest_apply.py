@@ -84,7 +84,10 @@ def signing_in_widget(browser_env, oidc_provider):
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
     providers = {"test": {"label": "Fournisseur de test", "discovery_url": oidc_provider.discovery_url,
-                          "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}}
+                          "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
+                 # Plays Google: refuses the embedded web views of social apps.
+                 "strict": {"label": "Fournisseur strict", "discovery_url": oidc_provider.discovery_url,
+                            "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "blocks_webviews": True}}
     env = {**browser_env["env"], "JOBTAB_ENV": "production", "PUBLIC_BASE_URL": origin,
            "OIDC_PROVIDERS": json.dumps(providers)}
     server = Server("widget-oidc", [str(VENV_BIN / "gunicorn"), "--workers", "1", "--threads", "4",
@@ -94,3 +97,18 @@ def signing_in_widget(browser_env, oidc_provider):
         yield server
     finally:
         server.stop()
+
+
+FACEBOOK_IN_APP = ("Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240805.005; wv) AppleWebKit/537.36 "
+                   "(KHTML, like Gecko) Version/4.0 Chrome/124.0.6367.179 Mobile Safari/537.36 "
+                   "[FB_IAB/FB4A;FBAV/470.0.0.37.109;]")
+
+
+@pytest.fixture
+def in_app_page(browser):
+    """A phone inside Facebook's in-app browser (its User-Agent), in French."""
+    context = browser.new_context(locale="fr-FR", user_agent=FACEBOOK_IN_APP, viewport={"width": 360, "height": 740},
+                                  is_mobile=True, has_touch=True)
+    context.set_default_timeout(PAGE_TIMEOUT)
+    yield context.new_page()
+    context.close()

@@ -1,12 +1,14 @@
 """Applying with the plain form inside the cross-site iframe, by keyboard, with every
 third-party cookie blocked; then the follow-up pages. axe-core checks every step."""
+import re
 from urllib.parse import quote
 
 import pytest
+import requests
 from playwright.sync_api import Frame, expect
 
 from tests.browser.conftest_apply import (  # noqa: F401  (fixtures)
-    cookieless_browser, cookieless_page, form_offer_id, links_sent_to, oidc_provider, recruiter_address,
+    cookieless_browser, cookieless_page, form_offer_id, in_app_page, links_sent_to, oidc_provider, recruiter_address,
     signing_in_widget,
 )
 from tests.browser.helpers import IFRAME, describe_violations, run_axe, widget_frame
@@ -137,3 +139,69 @@ def test_one_click_through_the_top_level_sign_in_window(
 
     # The identity provider was only ever opened top-level, never inside the iframe.
     assert not any(url.startswith(oidc_provider.issuer) for url in framed_urls), framed_urls
+
+
+def test_a_cv_over_5_mb_is_refused_with_everything_typed_kept(page, site, form_offer_id, tmp_path):
+    big = tmp_path / "cv-lourd.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * (20 * 1024 * 1024))
+    page.goto(f"{site.widget}/t/{site.tenant}/jobs/{form_offer_id}/apply")
+    page.locator("#name").fill("Camille Martin")
+    page.locator("#email").fill("camille.martin@example.org")
+    page.locator("#message").fill("Disponible dès lundi.")
+    page.locator("#cv").set_input_files(str(big))
+    page.get_by_role("button", name="Envoyer ma candidature").click()
+    expect(page.locator("#cv-error")).to_contain_text("dépasse 5 Mo")
+    expect(page.locator("#name")).to_have_value("Camille Martin")
+    expect(page.locator("#message")).to_have_value("Disponible dès lundi.")
+    expect_no_axe_violations(page.main_frame, "the form refusing a 20 MB CV")
+
+
+def test_in_an_app_browser_the_plain_form_comes_first_with_a_way_out(in_app_page, site, signing_in_widget,
+                                                                      form_offer_id):
+    page = in_app_page
+    page.goto(f"{signing_in_widget.url}/t/{site.tenant}/jobs/{form_offer_id}")
+    apply_links = page.locator("section.apply a")
+    expect(apply_links.first).to_have_text("Postuler avec le formulaire")
+    way_out = page.get_by_role("link", name="Ouvrir dans mon navigateur (nouvelle fenêtre)")
+    expect(way_out).to_have_attribute("target", "_blank")
+    expect(page.get_by_label("Adresse de cette page")).to_have_value(
+        f"{signing_in_widget.url}/t/{site.tenant}/jobs/{form_offer_id}")
+    expect_no_axe_violations(page.main_frame, "the offer page in an in-app browser")
+
+    page.goto(f"{signing_in_widget.url}/account/t/{site.tenant}/sign-in"
+              f"?next=/account/apply/{site.tenant}/jobs/{form_offer_id}")
+    expect(page.locator("main a.button").first).to_have_text("Postuler avec le formulaire, sans compte")
+    expect(page.get_by_role("link", name="Continuer avec Fournisseur de test")).to_be_visible()
+    expect(page.get_by_role("link", name="Continuer avec Fournisseur strict")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("La connexion avec Fournisseur strict n'est pas possible")
+    expect_no_axe_violations(page.main_frame, "the sign-in choice in an in-app browser")
+
+    page.locator("main a.button").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Postuler")
+    expect(page.locator("#name")).to_be_visible()
+
+
+def test_a_sign_in_return_without_its_cookie_continues_in_a_new_tab(new_context, site, signing_in_widget,
+                                                                    oidc_provider, form_offer_id):
+    """The return from the provider lands where the session cookie did not follow (blocked even
+    partitioned, inside an iframe): a page offers to go on in a new tab, where it succeeds."""
+    target = f"/account/apply/{site.tenant}/jobs/{form_offer_id}"
+    with requests.Session() as elsewhere:  # where the sign-in began, and its cookie stayed
+        elsewhere.trust_env = False
+        to_provider = elsewhere.get(f"{signing_in_widget.url}/account/t/{site.tenant}/sign-in/test",
+                                    params={"next": target}, allow_redirects=False, timeout=10)
+        back = elsewhere.get(to_provider.headers["Location"], allow_redirects=False, timeout=10)
+    callbacks = [back.headers["Location"]]
+    assert callbacks[0].startswith(f"{signing_in_widget.url}/account/callback/test?")
+
+    page = new_context(locale="fr-FR").new_page()  # no cookie: the session is lost
+    page.goto(callbacks[0])
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ouvrir dans un nouvel onglet")
+    expect_no_axe_violations(page.main_frame, "the continue-in-a-new-tab page")
+    with page.context.expect_page() as new_tab:
+        page.get_by_role("link", name="Ouvrir dans un nouvel onglet (nouvelle fenêtre)").click()
+    tab = new_tab.value
+    tab.wait_for_load_state()
+    # Signed in, on the offer's one-click page (already sent if an earlier test applied with this account).
+    expect(tab).to_have_url(re.compile(re.escape(signing_in_widget.url + target) + "$"))
+    expect(tab.get_by_role("heading", level=1)).to_have_text(re.compile(r"Postuler|Candidature envoyée"))

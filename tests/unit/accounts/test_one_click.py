@@ -82,7 +82,10 @@ def test_one_click_is_signed_in_first(browser_client, accounts_session):
     _tenant, (offer, _other) = setup_offers(accounts_session)
     response = browser_client.get(f"/account/apply/ara/jobs/{offer.id}")
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/account/sign-in?next=/account/apply/ara/jobs/{offer.id}"
+    # The tenant's sign-in page: its providers only, and the offer's plain form offered too.
+    assert response.headers["Location"] == f"/account/t/ara/sign-in?next=/account/apply/ara/jobs/{offer.id}"
+    page = html.fromstring(browser_client.get(response.headers["Location"]).get_data(as_text=True))
+    assert page.xpath(f'//a[@href="/t/ara/jobs/{offer.id}/apply"]')
 
 
 def test_posts_without_the_session_token_are_refused(browser_client, accounts_session):

@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from lxml import html
 from sqlalchemy import func, select
 
 from app.accounts.models import Applicant, Identity
@@ -23,14 +24,15 @@ def local(url: str) -> str:
     return parts.path + ("?" + parts.query if parts.query else "")
 
 
-def start(client, provider_name="test", next_url="/account"):
-    response = client.get(f"/account/sign-in/{provider_name}", query_string={"next": next_url})
+def start(client, provider_name="test", next_url="/account", tenant=None):
+    prefix = f"/account/t/{tenant}" if tenant else "/account"
+    response = client.get(f"{prefix}/sign-in/{provider_name}", query_string={"next": next_url})
     assert response.status_code == 302
     return response.headers["Location"]
 
 
-def sign_in(client, provider_name="test", next_url="/account"):
-    callback = provider_redirect(start(client, provider_name, next_url))
+def sign_in(client, provider_name="test", next_url="/account", tenant=None):
+    callback = provider_redirect(start(client, provider_name, next_url, tenant))
     return client.get(local(callback))
 
 
@@ -125,3 +127,34 @@ def test_next_never_leaves_the_site(browser_client, accounts_session, target):
 def test_the_space_asks_to_sign_in_first(browser_client, accounts_session):
     response = browser_client.get("/account")
     assert response.status_code == 302 and response.headers["Location"].startswith("/account/sign-in?next=")
+
+
+def test_a_callback_that_lost_its_session_offers_to_continue_in_a_new_tab(accounts_app, browser_client,
+                                                                        accounts_session):
+    """Cookies blocked where the sign-in began (even partitioned ones, inside an iframe): the
+    callback finds no state in its session. Instead of an error, a page that starts the sign-in
+    again in a new top-level tab, for the same offer; nothing is signed in from this request."""
+    from tests.factories.catalog import make_tenant
+
+    make_tenant(accounts_session, slug="ara", name="Région Auvergne-Rhône-Alpes",
+                allowed_hosts=["https://www.region.example.org"])
+    callback = provider_redirect(start(browser_client, "test", "/account/apply/ara/jobs/7", tenant="ara"))
+    cookieless = accounts_app.test_client()  # the return, without the cookie
+    response = cookieless.get(local(callback))
+    assert response.status_code == 200
+    page = html.fromstring(response.get_data(as_text=True))
+    assert page.findtext(".//h1") == "Ouvrir dans un nouvel onglet"
+    [link] = page.xpath('//main//a[contains(@class, "button")]')
+    assert link.get("href") == "/account/t/ara/sign-in/test?next=/account/apply/ara/jobs/7"
+    assert link.get("target") == "_blank"
+    # Only a link: the tenant's host sites may show it in their iframe.
+    assert "frame-ancestors https://www.region.example.org" in response.headers["Content-Security-Policy"]
+    assert count(accounts_session, Applicant) == 0
+    # The restart works, top-level, and ends on the offer.
+    again = sign_in(browser_client, "test", "/account/apply/ara/jobs/7", tenant="ara")
+    assert again.headers["Location"] == "/account/apply/ara/jobs/7"
+
+
+def test_a_forged_state_without_a_session_is_still_an_error(accounts_app, accounts_session):
+    response = accounts_app.test_client().get("/account/callback/test?code=abc&state=forged")
+    assert response.status_code == 400 and "Connexion impossible" in response.get_data(as_text=True)

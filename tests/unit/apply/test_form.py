@@ -136,11 +136,29 @@ def test_real_docx_and_odt_are_accepted(app, client, db_session, offer, content,
     assert db_session.scalar(select(Application)).cv.original_name == filename
 
 
-def test_a_twenty_megabyte_upload_gets_a_clear_413_page(app, client, db_session, offer, uploads):
+def test_a_twenty_megabyte_upload_is_refused_with_the_values_kept(app, client, db_session, offer, uploads):
+    """The form's POST may be up to APPLY_MAX_REQUEST_BYTES (32 MB): the CV field is refused
+    like any other bad file, and nothing the applicant typed is lost."""
     big = b"%PDF-" + b"0" * (20 * 1024 * 1024)
     response = post(client, offer, application_data(app, offer, cv=(BytesIO(big), "cv.pdf")))
+    assert response.status_code == 400
+    page = document(response)
+    assert "dépasse 5 Mo" in page.xpath('string(//p[@id="cv-error"])')
+    assert page.xpath('//div[@class="error-summary"]//a/@href') == ["#cv"]
+    assert page.xpath('//input[@id="name"]/@value') == ["Camille Martin"]
+    assert page.xpath('//textarea[@id="message"]/text()') == ["Bonjour,\nJe suis disponible dès lundi."]
+    assert nothing_stored(db_session, uploads)
+
+
+def test_beyond_the_bound_a_413_page_explains_and_leads_back(app, client, db_session, offer, uploads, monkeypatch):
+    monkeypatch.setitem(app.config, "APPLY_MAX_REQUEST_BYTES", 8 * 1024 * 1024)
+    big = b"%PDF-" + b"0" * (9 * 1024 * 1024)
+    response = post(client, offer, application_data(app, offer, cv=(BytesIO(big), "cv.pdf")))
     assert response.status_code == 413
-    assert "trop volumineux" in response.get_data(as_text=True)
+    page = document(response)
+    assert page.findtext(".//title").startswith("Erreur : ")
+    assert "plus gros que 5 Mo" in page.text_content()
+    assert "Revenir au formulaire" in page.xpath(f'//main//a[@href="/t/ara/jobs/{offer.id}/apply"]/text()')
     assert nothing_stored(db_session, uploads)
 
 
