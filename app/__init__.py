@@ -39,6 +39,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     apply.init_app(app)
     accounts.init_app(app)
 
+    from app import recruiters
+
+    recruiters.init_app(app)
+
     from app.catalog.cli import catalog_cli, reference_cli
     from app.dedup.cli import dedup_cli
     from app.demo.cli import demo_cli
@@ -55,4 +59,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.mail.cli import outbox_cli
 
     app.cli.add_command(outbox_cli)
+
+    from app import admin
+    from app.admin.cli import admin_cli
+
+    admin.init_app(app)
+    app.cli.add_command(admin_cli)
     return app

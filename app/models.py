@@ -1,5 +1,6 @@
 """Every domain's models, imported once so that Base.metadata knows all tables (Alembic, tests)."""
 from app.accounts.models import Applicant, ElsewhereApplication, Identity  # noqa: F401
+from app.admin.models import StaffUser  # noqa: F401
 from app.apply.models import Application, ApplyClick, CvAccess, StoredCv  # noqa: F401
 from app.catalog.models import *  # noqa: F401,F403
 from app.db import Base  # noqa: F401

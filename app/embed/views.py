@@ -89,7 +89,10 @@ def is_local_list_url(url: str | None, tab: str) -> bool:
 
 @bp.get("/post")
 def post():
-    return render_template("embed/post.html", tab="post")
+    """The post tab: the start of the recruiters' posting flow (app/recruiters)."""
+    from app.recruiters.views import start_page
+
+    return start_page()
 
 
 @bp.get("/theme.css")

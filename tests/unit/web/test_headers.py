@@ -45,10 +45,12 @@ def test_other_routes_refuse_framing(client, tenant):
 def test_every_route_in_the_url_map_is_classified(app):
     """A new blueprint must decide: widget (framed per tenant) or not (refuses framing)."""
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    widget = {e for e in endpoints if e.startswith(("embed.", "apply."))}
+    widget = {e for e in endpoints if e.startswith(("embed.", "apply.", "posting."))}
     others = endpoints - widget
     assert widget == {"embed.home", "embed.offers", "embed.offer", "embed.post", "embed.theme",
-                      "apply.form", "apply.submit", "apply.sent", "apply.elsewhere"}
+                      "apply.form", "apply.submit", "apply.sent", "apply.elsewhere",
+                      # The post tab's question pages (app/recruiters): no cookie, a token bound to the draft.
+                      "posting.start", "posting.page", "posting.check", "posting.submit", "posting.sent"}
     # The JSON API is read with fetch (CORS), never framed: it refuses framing like the site.
     assert others == {
         "static", "web.index", "web.widget_asset", "web.health",
@@ -59,6 +61,14 @@ def test_every_route_in_the_url_map_is_classified(app):
         # Sign-in (one callback per provider) and the applicant's space: top-level windows only.
         "accounts.sign_in", "accounts.start", "accounts.callback", "accounts.space", "accounts.replace_cv",
         "accounts.delete_account", "accounts.sign_out", "accounts.one_click", "accounts.applied_elsewhere",
+        # Institution staff (app/admin): top-level pages, never framed, never cached.
+        "admin.sign_in", "admin.sign_out", "admin.home", "admin.moderation", "admin.posting", "admin.approve",
+        "admin.reject", "admin.sources", "admin.source", "admin.run", "admin.settings", "admin.team", "admin.invite",
+        "admin.deactivate", "admin.activate", "admin.password_link", "admin.set_password",
+        # Recruiters' signed links from e-mails and their space (app/recruiters): never framed.
+        "recruiters.static", "recruiters.verify", "recruiters.verified", "recruiters.renew", "recruiters.close",
+        "recruiters.space_login", "recruiters.space_request", "recruiters.space_requested", "recruiters.space",
+        "recruiters.space_action", "recruiters.space_edit",
     }
 
 

@@ -1,0 +1,49 @@
+import re
+
+import pytest
+
+from app.apply.limits import limiter
+from app.mail.sender import SMTPMailer
+from app.mail.services import deliver_due
+from tests.factories.catalog import make_tenant
+from tests.unit.mail.sink import SmtpSink
+
+SENDER = "Jobtab <no-reply@jobtab.test>"
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback: the outbox worker delivers to it."""
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def tenant(db_session):
+    return make_tenant(db_session, slug="ara", name="Région Auvergne-Rhône-Alpes",
+                       contact_email="emploi@region.example.org")
+
+
+def deliver(db_session, smtp, now=None):
+    """Run the outbox worker once, like `flask outbox run --once` (at `now` when the test moved the clock)."""
+    if now is None:
+        return deliver_due(db_session, SMTPMailer(smtp.host, smtp.port), SENDER)
+    return deliver_due(db_session, SMTPMailer(smtp.host, smtp.port), SENDER, clock=lambda: now)
+
+
+def mail_to(smtp, address):
+    return [m for m in smtp.messages if m["To"] == address]
+
+
+def links_in(message) -> list[str]:
+    """The links an e-mail carries, as paths on the test client (they use PUBLIC_BASE_URL)."""
+    return re.findall(r"http://jobtab\.test(/\S+)", message.get_content())
