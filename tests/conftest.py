@@ -13,6 +13,7 @@ from app import create_app
 from app import db as app_db
 from app.catalog.reference import load_reference
 from app.migrate import upgrade
+from tests.unit.mail.sink import SmtpSink
 
 TEST_SECRET_KEY = "test-only-secret-key-not-used-anywhere-else"
 
@@ -107,3 +108,12 @@ def db_session(app):
 @pytest.fixture
 def client(app, db_session):
     return app.test_client()
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback: the outbox worker delivers to it."""
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()

@@ -1,8 +1,14 @@
-"""What the browser tests do often: find the widget frame, check it fits its content, run axe."""
+"""What the browser tests do often: find the widget frame, check it fits its content, run axe,
+move by keyboard only, read the links the app e-mailed."""
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from playwright.sync_api import Error as PlaywrightError, Frame, Page
+from sqlalchemy import create_engine, select
+
+from app.mail.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -80,3 +86,54 @@ def describe_violations(where: str, violations: list[dict]) -> str:
         lines.extend(f"    at {target}" for target in violation["targets"])
         lines.extend(f"    {summary}".replace("\n", "\n    ") for summary in violation["summary"] if summary)
     return "\n".join(lines)
+
+
+# --- Keyboard-only journeys --------------------------------------------------------------------
+
+FOCUSED_ID = "document.hasFocus() && document.activeElement ? document.activeElement.id : null"
+
+
+def expect_no_axe_violations(frame: Frame, where: str) -> None:
+    violations = run_axe(frame)
+    assert violations == [], describe_violations(where, violations)
+
+
+def tab_to(page: Page, frame: Frame, element_id: str, limit: int = 80) -> None:
+    """Press Tab until the element has focus (fails if it never does: not reachable by keyboard)."""
+    seen = []
+    for _ in range(limit):
+        if frame.evaluate(FOCUSED_ID) == element_id:
+            return
+        page.keyboard.press("Tab")
+        seen.append(frame.evaluate(FOCUSED_ID))
+    pytest.fail(f"Tab never reached #{element_id}; focus went through {seen}")
+
+
+def type_into(page: Page, frame: Frame, element_id: str, text: str) -> None:
+    tab_to(page, frame, element_id)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    page.keyboard.press("Escape")  # close a suggestion list, if one opened
+
+
+def press_submit(page: Page, frame: Frame) -> None:
+    """Tab to the form's submit button inside <main> and press Enter."""
+    for _ in range(60):
+        if frame.evaluate("document.hasFocus() && document.activeElement && document.activeElement.type === 'submit' "
+                          "&& document.activeElement.closest('main') !== null"):
+            page.keyboard.press("Enter")
+            return
+        page.keyboard.press("Tab")
+    pytest.fail("no submit button reached by Tab")
+
+
+def links_in_outbox(database_url: str, recipient: str, pattern: str) -> list[str]:
+    """The links matching `pattern` in the e-mails queued for this address, oldest first."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            bodies = connection.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == recipient)
+                                        .order_by(OutboxMessage.id))
+            return [url for body in bodies for url in re.findall(pattern, body)]
+    finally:
+        engine.dispose()

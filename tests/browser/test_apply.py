@@ -5,34 +5,17 @@ from urllib.parse import quote
 
 import pytest
 import requests
-from playwright.sync_api import Frame, expect
+from playwright.sync_api import expect
 
 from tests.browser.conftest_apply import (  # noqa: F401  (fixtures)
     cookieless_browser, cookieless_page, form_offer_id, in_app_page, links_sent_to, oidc_provider, recruiter_address,
     signing_in_widget,
 )
-from tests.browser.helpers import IFRAME, describe_violations, run_axe, widget_frame
+from tests.browser.helpers import IFRAME, expect_no_axe_violations, tab_to, widget_frame
 from tests.unit.apply import cvs
 
 pytestmark = pytest.mark.browser
 
-FOCUSED_ID = "document.hasFocus() && document.activeElement ? document.activeElement.id : null"
-
-
-def expect_no_axe_violations(frame: Frame, where: str) -> None:
-    violations = run_axe(frame)
-    assert violations == [], describe_violations(where, violations)
-
-
-def tab_to(page, frame: Frame, element_id: str, limit: int = 60) -> None:
-    """Press Tab until the element has focus (fails if it never does: not reachable by keyboard)."""
-    seen = []
-    for _ in range(limit):
-        if frame.evaluate(FOCUSED_ID) == element_id:
-            return
-        page.keyboard.press("Tab")
-        seen.append(frame.evaluate(FOCUSED_ID))
-    pytest.fail(f"Tab never reached #{element_id}; focus went through {seen}")
 
 
 def test_plain_form_in_the_cross_site_iframe_by_keyboard_without_cookies(

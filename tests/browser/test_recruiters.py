@@ -1,73 +1,27 @@
 """Posting an offer in the embedded post tab, by keyboard only, with third-party cookies
 blocked; verifying the address from the e-mail; moderation; the recruiter space. axe-core
 checks every page of the flow, error states included."""
-import re
 from datetime import datetime, timezone
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Frame, expect
-from sqlalchemy import create_engine, select
+from playwright.sync_api import expect
+from sqlalchemy import select
 
 from app import create_app
 from app import db as app_db
-from app.mail.models import OutboxMessage
 from app.recruiters import services
 from app.recruiters.models import Posting
 from tests.browser.conftest_apply import cookieless_browser, cookieless_page  # noqa: F401  (fixtures)
-from tests.browser.helpers import IFRAME, describe_violations, run_axe, widget_frame
+from tests.browser.helpers import (
+    FOCUSED_ID, IFRAME, expect_no_axe_violations, links_in_outbox, press_submit, tab_to, type_into, widget_frame,
+)
 from tests.conftest import test_config as app_config
 
 pytestmark = pytest.mark.browser
 
-FOCUSED_ID = "document.hasFocus() && document.activeElement ? document.activeElement.id : null"
 RECRUITER = "recrutement@boulangerie-test.example.org"
 TITLE = "Boulanger / Boulangère"
-
-
-def expect_no_axe_violations(frame: Frame, where: str) -> None:
-    violations = run_axe(frame)
-    assert violations == [], describe_violations(where, violations)
-
-
-def tab_to(page, frame: Frame, element_id: str, limit: int = 80) -> None:
-    """Press Tab until the element has focus (fails if it never does: not reachable by keyboard)."""
-    seen = []
-    for _ in range(limit):
-        if frame.evaluate(FOCUSED_ID) == element_id:
-            return
-        page.keyboard.press("Tab")
-        seen.append(frame.evaluate(FOCUSED_ID))
-    pytest.fail(f"Tab never reached #{element_id}; focus went through {seen}")
-
-
-def type_into(page, frame: Frame, element_id: str, text: str) -> None:
-    tab_to(page, frame, element_id)
-    page.keyboard.press("Control+A")
-    page.keyboard.type(text)
-    page.keyboard.press("Escape")  # close a suggestion list, if one opened
-
-
-def press_submit(page, frame: Frame) -> None:
-    """Tab to the form's submit button and press Enter."""
-    for _ in range(40):
-        if frame.evaluate("document.activeElement && document.activeElement.type === 'submit' "
-                          "&& document.activeElement.closest('main') !== null"):
-            page.keyboard.press("Enter")
-            return
-        page.keyboard.press("Tab")
-    pytest.fail("no submit button reached by Tab")
-
-
-def links_in_outbox(database_url: str, recipient: str, pattern: str) -> list[str]:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            bodies = connection.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == recipient)
-                                        .order_by(OutboxMessage.id))
-            return [url for body in bodies for url in re.findall(pattern, body)]
-    finally:
-        engine.dispose()
 
 
 def approve_by_moderator(browser_env) -> int:

@@ -17,12 +17,12 @@ import subprocess
 
 import pytest
 from playwright.sync_api import Frame, Locator, Page, expect
-from sqlalchemy import create_engine, select
 
-from app.mail.models import OutboxMessage
 from tests.browser.conftest import ROOT, TENANT, VENV_BIN
 from tests.browser.conftest_apply import cookieless_browser, cookieless_page  # noqa: F401  (fixtures)
-from tests.browser.helpers import IFRAME, describe_violations, run_axe, widget_frame
+from tests.browser.helpers import (
+    FOCUSED_ID, IFRAME, describe_violations, links_in_outbox, press_submit, run_axe, tab_to, type_into, widget_frame,
+)
 from tests.unit.apply import cvs
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,6 @@ APPLICANT = "Dominique Fournier"
 APPLICANT_EMAIL = "dominique.fournier@teststory.example.org"
 MODERATOR = "moderation-teststory@region.example.org"
 PASSWORD = "une phrase de passe pour modérer"
-FOCUSED_ID = "document.hasFocus() && document.activeElement ? document.activeElement.id : null"
 IS_FOCUSED = "element => element.ownerDocument.hasFocus() && element.ownerDocument.activeElement === element"
 
 
@@ -58,17 +57,6 @@ def expect_no_axe_violations(frame: Frame, where: str, visited: list[str]) -> No
     visited.append(where)
 
 
-def tab_to(page: Page, frame: Frame, element_id: str, limit: int = 80) -> None:
-    """Press Tab until the element has focus (fails if it never does: not reachable by keyboard)."""
-    seen = []
-    for _ in range(limit):
-        if frame.evaluate(FOCUSED_ID) == element_id:
-            return
-        page.keyboard.press("Tab")
-        seen.append(frame.evaluate(FOCUSED_ID))
-    pytest.fail(f"Tab never reached #{element_id}; focus went through {seen}")
-
-
 def tab_to_element(page: Page, target: Locator, what: str, limit: int = 120) -> None:
     """Press Tab until this element (in whichever frame) has focus."""
     target.wait_for(state="visible")
@@ -77,36 +65,6 @@ def tab_to_element(page: Page, target: Locator, what: str, limit: int = 120) -> 
             return
         page.keyboard.press("Tab")
     pytest.fail(f"Tab never reached {what}")
-
-
-def type_into(page: Page, frame: Frame, element_id: str, text: str) -> None:
-    tab_to(page, frame, element_id)
-    page.keyboard.press("Control+A")
-    page.keyboard.type(text)
-    page.keyboard.press("Escape")  # close a suggestion list, if one opened
-
-
-def press_submit(page: Page, frame: Frame) -> None:
-    """Tab to the form's submit button inside <main> and press Enter."""
-    for _ in range(60):
-        if frame.evaluate("document.hasFocus() && document.activeElement && document.activeElement.type === 'submit' "
-                          "&& document.activeElement.closest('main') !== null"):
-            page.keyboard.press("Enter")
-            return
-        page.keyboard.press("Tab")
-    pytest.fail("no submit button reached by Tab")
-
-
-def links_in_outbox(database_url: str, recipient: str, pattern: str) -> list[str]:
-    """The links matching `pattern` in the e-mails queued for this address, oldest first."""
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            bodies = connection.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == recipient)
-                                        .order_by(OutboxMessage.id))
-            return [url for body in bodies for url in re.findall(pattern, body)]
-    finally:
-        engine.dispose()
 
 
 def open_widget_tab(page: Page, name: str) -> Frame:

@@ -1,24 +1,14 @@
 """The moderation queue: the tenant's postings only, shown safely, approved or rejected with a
 reason, and the recruiter told through the outbox (delivered to a real SMTP server on loopback)."""
-import pytest
 
 from app.mail.sender import SMTPMailer
 from app.mail.services import deliver_due
 from app.recruiters.models import Posting
 from tests.factories.recruiters import make_posting, posting_fields
 from tests.unit.admin.conftest import post_form
-from tests.unit.mail.sink import SmtpSink
 
 SENDER = "Jobtab <no-reply@jobtab.test>"
 RECRUITER = "patron@brasserie.example.org"
-
-
-@pytest.fixture
-def smtp():
-    sink = SmtpSink()
-    sink.start()
-    yield sink
-    sink.stop()
 
 
 def deliver(db_session, smtp):

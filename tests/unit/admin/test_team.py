@@ -11,18 +11,9 @@ from app.admin.models import StaffUser
 from app.mail.sender import SMTPMailer
 from app.mail.services import deliver_due
 from tests.unit.admin.conftest import PASSWORD, csrf_token, make_staff, post_form, sign_in
-from tests.unit.mail.sink import SmtpSink
 
 NEW_PASSWORD = "trois mots assez longs"
 LINK = re.compile(r"http://jobtab\.test(/admin/password/\S+)")
-
-
-@pytest.fixture
-def smtp():
-    sink = SmtpSink()
-    sink.start()
-    yield sink
-    sink.stop()
 
 
 def delivered_link(db_session, smtp, address) -> str:

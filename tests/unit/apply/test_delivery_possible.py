@@ -1,6 +1,5 @@
 """No form that cannot deliver: an offer "applied to on the platform" with no address to notify
 and no partner webhook shows its source's page (or a clear message), and the form refuses."""
-from io import BytesIO
 
 from lxml import html
 from sqlalchemy import func, select
@@ -8,7 +7,6 @@ from sqlalchemy import func, select
 from app.apply.models import Application, StoredCv
 from app.mail.models import OutboxMessage
 from tests.factories.catalog import make_job, make_source
-from tests.unit.apply import cvs
 from tests.unit.apply.conftest import application_data
 from tests.unit.apply.test_form import FORM, post
 

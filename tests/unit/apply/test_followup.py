@@ -15,17 +15,8 @@ from tests.factories.catalog import make_job
 from tests.unit.apply import cvs
 from tests.unit.apply.conftest import application_data
 from tests.unit.apply.test_form import post
-from tests.unit.mail.sink import SmtpSink
 
 SENDER = "Jobtab <no-reply@jobtab.test>"
-
-
-@pytest.fixture
-def smtp():
-    sink = SmtpSink()
-    sink.start()
-    yield sink
-    sink.stop()
 
 
 def deliver(db_session, smtp):

@@ -17,7 +17,6 @@ from app.mail.webhooks import WebhookSender
 from tests.factories.catalog import make_job, make_source
 from tests.unit.apply.conftest import application_data
 from tests.unit.apply.test_form import post
-from tests.unit.mail.sink import SmtpSink
 
 SECRET = "partner-shared-secret"
 SENDER = "Jobtab <no-reply@jobtab.test>"
@@ -52,14 +51,6 @@ def receiver():
     running = Receiver()
     yield running
     running.stop()
-
-
-@pytest.fixture
-def smtp():
-    sink = SmtpSink()
-    sink.start()
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from app.apply.limits import limiter
 from app.mail.sender import SMTPMailer
 from app.mail.services import deliver_due
 from tests.factories.catalog import make_tenant
-from tests.unit.mail.sink import SmtpSink
 
 SENDER = "Jobtab <no-reply@jobtab.test>"
 
@@ -16,15 +15,6 @@ def fresh_limits():
     limiter.reset()
     yield
     limiter.reset()
-
-
-@pytest.fixture
-def smtp():
-    """A real SMTP server on loopback: the outbox worker delivers to it."""
-    sink = SmtpSink()
-    sink.start()
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture
