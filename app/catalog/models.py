@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     true,
 )
@@ -257,6 +258,11 @@ class TrainingOffer(Offer):
     is_certifying: Mapped[bool | None] = mapped_column(Boolean)
     duration_hours: Mapped[int | None] = mapped_column(Integer)
     training_body_siret: Mapped[str | None] = mapped_column(String(14))
+    # Derived from the sessions on every write (app.search.index.session_columns), so that the
+    # search's "starts within" and "distance" facets read the offer row, not its sessions.
+    first_session_start: Mapped[date | None] = mapped_column(Date)
+    last_session_start: Mapped[date | None] = mapped_column(Date)
+    has_distance_session: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     sessions: Mapped[list["TrainingSession"]] = relationship(
         back_populates="offer", order_by="TrainingSession.start_date", cascade="all, delete-orphan"

@@ -23,6 +23,7 @@ from app.ingest import content_hash, search_text
 from app.ingest.normalise import parse_salary
 from app.ingest.places import CommuneEntry, Place, PlaceResolver
 from app.ingest.services import get_or_create_source
+from app.search.index import session_columns
 from app.search.text import search_columns
 from app.tenants.services import list_tenants
 
@@ -534,7 +535,8 @@ def training_row(
         "training_body_siret": None,  # an invented SIRET could be a real company's
     }
     row_hash = content_hash({**row, "source_id": None, "sessions": sessions})
-    return {**row, **search_columns(row), "content_hash": row_hash}, sessions  # search columns are derived
+    # Search columns are derived (app.search): from the text, and from the sessions.
+    return {**row, **search_columns(row), **session_columns(sessions), "content_hash": row_hash}, sessions
 
 
 def session_row(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog.models import Offer, TrainingSession
 from app.ingest.connectors.base import OfferRecord
+from app.search.index import session_columns
 from app.search.text import search_columns
 
 OFFERS = Offer.__table__
@@ -37,6 +38,8 @@ KIND_COLUMNS = {
     ),
     "training": (
         "objectives", "rncp_codes", "certifinfo_codes", "is_certifying", "duration_hours", "training_body_siret",
+        # Derived by search (app.search.index) from the sessions.
+        "first_session_start", "last_session_start", "has_distance_session",
     ),
 }
 STAGING_COLUMNS = OFFER_COLUMNS + KIND_COLUMNS["job"] + KIND_COLUMNS["training"]
@@ -70,6 +73,9 @@ class OfferWriter:
             return
         records, self.pending = self.pending, []
         rows = [self.row(record.values) for record in records]
+        if self.kind == "training":
+            for row, record in zip(rows, records):
+                row.update(session_columns(record.sessions or []))
         written = self._upsert_postgresql(rows) if self.is_postgresql else self._upsert_sqlite(rows)
         for offer_id, partner_id in written:
             (self.updated_ids if partner_id in self.known_ids else self.new_ids).append(offer_id)

@@ -2,16 +2,17 @@
 département, région), facets, order and page. Services never commit.
 
 Every condition but full text is a B-tree lookup on codes, shared by both engines; full text
-comes from the backend chosen by the database URL (app/search/__init__.py). Three queries per
-search: facet groups (which also give the exact total), the page of offers, and, for a radius
-search, how many offers of the département have no precise place.
+comes from the backend chosen by the database URL (app/search/__init__.py). Two queries per
+search: facet groups (which also give the exact total and, for a radius search, how many offers
+of the département have no precise place), and the page of offers; trainings add the count by
+training body. On SQLite the counts read covering indexes alone (migration 0009).
 """
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -20,7 +21,7 @@ from app.catalog.services import OFFER_CLASSES, Page, in_tenant_scope, still_ope
 from app.search import text_backend
 from app.search.cache import database_key, recent_counts
 from app.search.criteria import Criteria
-from app.search.facets import FACETS_BY_KIND, facet_expressions
+from app.search.facets import FACETS_BY_KIND, counting_parts, facet_expressions
 from app.search.occupations import occupation_index
 from app.search.places import distance_km, gazetteer
 from app.search.text import parse_text_query
@@ -43,18 +44,20 @@ def search_offers(
     """`counts_cache_seconds`: how long the total and facet counts of the same search may be
     reused (paging, a popular landing page); 0 counts every time."""
     now = now or datetime.now(timezone.utc)
-    base = base_conditions(session, tenant, criteria, now)
+    conditions = search_conditions(session, tenant, criteria, now)
+    base = conditions.all
     expressions = facet_expressions(criteria.kind, now)
     selected = facet_conditions(criteria, expressions)
 
     def all_counts() -> tuple:
-        facets, total = count_facets(session, criteria, base, expressions)
-        bodies = count_training_bodies(session, tenant, criteria, now, selected) if criteria.kind == "training" else []
-        imprecise = (
-            count_imprecise_nearby(session, tenant, criteria, now, selected)
+        nearby = (
+            imprecise_nearby_conditions(criteria, conditions)
             if criteria.commune is not None and not criteria.imprecise_only
-            else 0
+            else None
         )
+        parts = counting_parts(criteria.kind, now, expressions, split=session.get_bind().dialect.name == "postgresql")
+        facets, total, imprecise = count_facets(session, criteria, base, parts, nearby)
+        bodies = count_training_bodies(session, conditions, selected) if criteria.kind == "training" else []
         return facets, total, bodies, imprecise
 
     facets, total, bodies, imprecise = recent_counts.get_or_compute(
@@ -91,21 +94,32 @@ def counts_key(session: Session, tenant, criteria: Criteria) -> tuple:
     )
 
 
-def base_conditions(
-    session: Session, tenant, criteria: Criteria, now: datetime, with_place: bool = True, with_body: bool = True
-) -> list[ColumnElement[bool]]:
-    conditions = [
-        Offer.kind == criteria.kind,
-        Offer.duplicate_of_id.is_(None),
-        in_tenant_scope(tenant),
-        still_open(now),
-        *what_conditions(session, criteria),
-    ]
-    if with_place:
-        conditions += where_conditions(session, criteria)
-    if with_body and criteria.training_body:
-        conditions.append(Offer.organisation_name == criteria.training_body)
-    return conditions
+@dataclass
+class Conditions:
+    """A search's conditions by part. Built once per search: statements that combine parts
+    (count_facets' UNION ALL) then share one full-text common table expression on SQLite."""
+
+    common: list  # kind, shown, tenant scope, still open, what
+    place: list  # where
+    body: list  # training body
+
+    @property
+    def all(self) -> list[ColumnElement[bool]]:
+        return [*self.common, *self.place, *self.body]
+
+
+def search_conditions(session: Session, tenant, criteria: Criteria, now: datetime) -> Conditions:
+    return Conditions(
+        common=[
+            Offer.kind == criteria.kind,
+            Offer.duplicate_of_id.is_(None),
+            in_tenant_scope(tenant),
+            still_open(now),
+            *what_conditions(session, criteria),
+        ],
+        place=where_conditions(session, criteria),
+        body=[Offer.organisation_name == criteria.training_body] if criteria.training_body else [],
+    )
 
 
 def what_conditions(session: Session, criteria: Criteria) -> list[ColumnElement[bool]]:
@@ -145,35 +159,64 @@ def facet_conditions(criteria: Criteria, expressions: dict) -> list[ColumnElemen
     ]
 
 
-def count_facets(session: Session, criteria: Criteria, base: list, expressions: dict) -> tuple[dict, int]:
+def count_facets(
+    session: Session, criteria: Criteria, base: list, parts: list, nearby: list | None = None
+) -> tuple[dict, int, int]:
     """One GROUP BY over every facet value: the exact total and each facet's counts, where a
-    facet's counts ignore its own selection (so other options show what they would add)."""
+    facet's counts ignore its own selection (so other options show what they would add).
+
+    `nearby`: the conditions of the offers a radius search cannot place (app/search/services.py,
+    imprecise_nearby_conditions). Their groups come from the same statement (UNION ALL), so a
+    search pays one round trip and, on SQLite, one full-text lookup for both; they are counted
+    when they pass every selected facet. `parts`: app/search/facets.py, counting_parts.
+    Returns (facets, total, imprecise nearby)."""
     facets = FACETS_BY_KIND[criteria.kind]
-    columns = [expressions[facet.name].label(facet.name) for facet in facets]
-    rows = session.execute(select(*columns, func.count()).where(*base).group_by(*columns)).all()
+    selects = []
+    for flag, conditions in [("0", base)] + ([("1", nearby)] if nearby is not None else []):
+        for extra, expressions in parts:
+            columns = [expressions[facet.name].label(facet.name) for facet in facets]
+            selects.append(
+                select(literal_column(flag).label("nearby"), *columns, func.count())
+                .where(*conditions, *extra)
+                .group_by(*columns)
+            )
+    statement = selects[0] if len(selects) == 1 else union_all(*selects)
     counters = {facet.name: Counter() for facet in facets}
-    total = 0
-    for row in rows:
-        values, count = row[:-1], row[-1]
+    total = imprecise = 0
+    for row in session.execute(statement):
+        is_nearby, values, count = row[0], row[1:-1], row[-1]
         accepted = [facet.accepts(value, criteria.facets.get(facet.name)) for facet, value in zip(facets, values)]
+        if is_nearby:
+            imprecise += count if all(accepted) else 0
+            continue
         if all(accepted):
             total += count
         for position, facet in enumerate(facets):
             if all(accepted[:position] + accepted[position + 1:]):
                 counters[facet.name][values[position]] += count
-    return {facet.name: facet.option_counts(counters[facet.name]) for facet in facets}, total
+    return {facet.name: facet.option_counts(counters[facet.name]) for facet in facets}, total, imprecise
 
 
 def page_of_offers(session: Session, criteria: Criteria, conditions: list) -> list[Offer]:
+    """The page's offers, in order. Their ids are chosen first, then only those rows are read:
+    the offers skipped on the way to a deep page (OFFSET) cost an index entry each, not a row
+    (on SQLite the covering indexes of migration 0009 hold every column filtered and ordered).
+    The order ends with the id, so it is total and the page is the same either way."""
     model = OFFER_CLASSES[criteria.kind]
-    statement = (
-        select(model)
+    order = ordering(session, criteria)
+    page_ids = (
+        select(Offer.id)
         .where(*conditions)
-        # Many-to-one places: joined into the same statement rather than three more queries.
-        .options(joinedload(model.commune), joinedload(model.departement), joinedload(model.region))
-        .order_by(*ordering(session, criteria))
+        .order_by(*order)
         .limit(criteria.per_page)
         .offset((criteria.page - 1) * criteria.per_page)
+    )
+    statement = (
+        select(model)
+        .where(Offer.id.in_(page_ids))
+        # Many-to-one places: joined into the same statement rather than three more queries.
+        .options(joinedload(model.commune), joinedload(model.departement), joinedload(model.region))
+        .order_by(*order)
     )
     if criteria.kind == "training":
         statement = statement.options(selectinload(TrainingOffer.sessions))
@@ -217,23 +260,22 @@ def distances_from(criteria: Criteria, offers: list[Offer]) -> dict[int, float]:
     }
 
 
-def count_imprecise_nearby(session: Session, tenant, criteria: Criteria, now: datetime, selected: list) -> int:
+def imprecise_nearby_conditions(criteria: Criteria, conditions: Conditions) -> list:
     """Offers of the commune's département known only by their département: a radius search
-    cannot place them, so it says how many there are instead of dropping them silently."""
-    conditions = [
-        *base_conditions(session, tenant, criteria, now, with_place=False),
-        *selected,
+    cannot place them, so it says how many there are instead of dropping them silently (counted
+    with the facets, in count_facets; the selected facets apply to them too)."""
+    return [
+        *conditions.common,
+        *conditions.body,
         Offer.departement_code == criteria.commune.departement_code,
         Offer.commune_code.is_(None),
     ]
-    return session.scalar(select(func.count(Offer.id)).where(*conditions))
 
 
-def count_training_bodies(session: Session, tenant, criteria: Criteria, now: datetime, selected: list) -> list:
+def count_training_bodies(session: Session, search: Conditions, selected: list) -> list:
     """The training bodies with the most matching trainings (the body filter left aside)."""
-    conditions = [*base_conditions(session, tenant, criteria, now, with_body=False), *selected]
-    conditions.append(Offer.organisation_name.is_not(None))
-    count = func.count(Offer.id)
+    conditions = [*search.common, *search.place, *selected, Offer.organisation_name.is_not(None)]
+    count = func.count()  # not count(id): the search indexes answer it alone (migration 0009)
     statement = (
         select(Offer.organisation_name, count)
         .where(*conditions)
