@@ -16,7 +16,7 @@ from babel import dates as babel_dates
 from flask import current_app, has_app_context, has_request_context, render_template
 from flask_babel import force_locale, format_date, gettext
 from markupsafe import escape
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -371,6 +371,31 @@ def close(session: Session, posting: Posting, reason: str, now: datetime) -> Non
 class ExpiryReport:
     reminded: list[tuple[str, str]] = field(default_factory=list)  # (public id, reminder)
     expired: list[str] = field(default_factory=list)
+    purged_drafts: int = 0
+    purged_links: int = 0
+
+
+# Personal data kept no longer than it can serve: a draft whose form token has expired cannot be
+# continued, a submission whose verification link has expired can never be published, and a
+# spent link's digest only matters while the link itself would still be accepted.
+ABANDONED_DRAFT_AGE = tokens.FORM_LIFETIME + timedelta(days=1)
+UNVERIFIED_AGE = tokens.VERIFY_LIFETIME + timedelta(days=1)
+USED_LINK_AGE = max(tokens.VERIFY_LIFETIME, tokens.RENEW_LIFETIME, tokens.SPACE_LIFETIME) + timedelta(days=1)
+
+
+def purge_abandoned(session: Session, now: datetime, report: ExpiryReport) -> None:
+    """Delete drafts nobody can finish and submissions nobody verified, and forget spent links
+    that have expired anyway."""
+    abandoned = session.scalars(select(Posting).where(or_(
+        and_(Posting.status == "draft", func.coalesce(Posting.updated_at, Posting.created_at) < now - ABANDONED_DRAFT_AGE),
+        and_(Posting.status == "unverified", Posting.submitted_at < now - UNVERIFIED_AGE),
+    ))).all()
+    for posting in abandoned:
+        session.delete(posting)
+    report.purged_drafts = len(abandoned)
+    report.purged_links = session.execute(
+        delete(UsedLink).where(UsedLink.used_at < now - USED_LINK_AGE)
+    ).rowcount
 
 
 def remind_and_expire(session: Session, now: datetime) -> ExpiryReport:
@@ -395,6 +420,7 @@ def remind_and_expire(session: Session, now: datetime) -> ExpiryReport:
             setattr(posting, column, now)
         send_reminder(session, posting, due[-1][1], now)
         report.reminded.append((posting.public_id, due[-1][1]))
+    purge_abandoned(session, now, report)
     session.flush()
     return report
 

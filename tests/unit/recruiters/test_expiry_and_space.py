@@ -227,3 +227,31 @@ def test_space_links_expire_and_tampered_ones_are_refused(client, db_session, te
     assert expired.status_code == 410 and "a expiré" in expired.text
     tampered = client.get(space[:-3] + "xyz")
     assert tampered.status_code == 400 and "n'est pas valide" in tampered.text
+
+
+def test_abandoned_drafts_and_unverified_submissions_are_deleted_once_they_cannot_be_finished(
+        app, db_session, tenant):
+    start = datetime.now(timezone.utc).replace(microsecond=0)
+    draft = make_posting(db_session, tenant, "draft", now=start)
+    unverified = make_posting(db_session, tenant, "unverified", now=start, contact_email="pas-encore@example.org")
+    live = published(db_session, tenant, start)
+    services.spend_link(db_session, "a-spent-verification-link", "verify", start)
+    db_session.commit()
+
+    early = run_reminders(app, db_session, start + timedelta(days=2))
+    assert (early.purged_drafts, early.purged_links) == (0, 0)  # the verification link still works
+    assert reload(db_session, unverified) is not None
+
+    later = run_reminders(app, db_session, start + timedelta(days=9))
+    assert later.purged_drafts == 2
+    assert reload(db_session, draft) is None and reload(db_session, unverified) is None
+    assert reload(db_session, live).status == "published"
+    assert run_reminders(app, db_session, start + timedelta(days=40)).purged_links == 1
+
+
+def test_the_cron_command_reports_what_it_did(app, db_session, tenant):
+    make_posting(db_session, tenant, "draft", now=datetime.now(timezone.utc) - timedelta(days=30))
+    db_session.commit()
+    result = app.test_cli_runner().invoke(args=["recruiters", "remind"])
+    assert result.exit_code == 0, result.output
+    assert "1 abandoned drafts deleted" in result.output
