@@ -9,8 +9,8 @@ of (key, offer id), not dicts of lists: half a million offers × 22 keys fit in 
 query is a binary search. A bucket shared by thousands of offers (a partner's blurb) yields
 only the CAP offers nearest in id order on each side: the candidates per offer stay bounded.
 """
+import functools
 import zlib
-from collections.abc import Sequence
 
 import numpy as np
 
@@ -34,57 +34,74 @@ def _area_id(name: str) -> int:
 
 
 def index_area(offer: OfferFacts) -> int:
-    if offer.departement_code:
-        return _area_id("d" + offer.departement_code)
-    if offer.region_code:
-        return _area_id("r" + offer.region_code)
-    return _area_id("fr")
+    return areas_of(offer.departement_code, offer.region_code)[0]
 
 
 def query_areas(offer: OfferFacts) -> list[int]:
-    areas = [index_area(offer)]
-    if offer.departement_code and offer.region_code:
-        areas.append(_area_id("r" + offer.region_code))
-    if offer.departement_code or offer.region_code:
-        areas.append(_area_id("fr"))
-    return areas
+    return [area for area in areas_of(offer.departement_code, offer.region_code)[1] if area != NO_AREA]
+
+
+NO_AREA = -1
+
+
+@functools.cache
+def areas_of(departement_code: str | None, region_code: str | None) -> tuple[int, tuple[int, int, int]]:
+    """The area an offer of this place is indexed under, and the (up to) three it queries
+    (NO_AREA where it has fewer), wider ones last."""
+    if departement_code:
+        index = _area_id("d" + departement_code)
+    elif region_code:
+        index = _area_id("r" + region_code)
+    else:
+        index = _area_id("fr")
+    queried = [index]
+    if departement_code and region_code:
+        queried.append(_area_id("r" + region_code))
+    if departement_code or region_code:
+        queried.append(_area_id("fr"))
+    return index, tuple(queried + [NO_AREA] * (3 - len(queried)))
 
 
 class BandKeys:
-    """For a list of offers: the bucket keys each one is indexed under and queries.
+    """For some offers of a run: the bucket keys each one is indexed under and queries.
 
-    `indexed_areas` are the areas some offer of the other side is indexed under: querying an
-    area where nothing is indexed (a région when every offer names its département) is skipped.
+    Column arrays, one row per offer: `ids`, `signatures` (n × NUM_PERM), `shingle_counts`,
+    `title_hashes` (CRC-32 of the title key), `index_areas` and `query_areas` (n × 3, NO_AREA
+    where an offer queries fewer areas), as given by `areas_of`. `indexed_areas` are the areas
+    some offer of the other side is indexed under: querying an area where nothing is indexed (a
+    région when every offer names its département) is skipped.
     """
 
-    def __init__(self, offers: Sequence[OfferFacts], signatures: np.ndarray, indexed_areas: set[int]):
-        bands = _band_values(offers, signatures)  # (n, BANDS + 1); 0 where no text band
-        ids = np.array([offer.id for offer in offers], dtype=np.uint64)
-        self.areas = [index_area(offer) for offer in offers]
-        self.index_keys, self.index_ids = _keyed(bands, ids, np.array(self.areas, dtype=np.uint64))
+    def __init__(self, ids: np.ndarray, signatures: np.ndarray, shingle_counts: np.ndarray, title_hashes: np.ndarray,
+                 index_areas: np.ndarray, query_areas: np.ndarray, indexed_areas: set[int]):
+        bands = _band_values(signatures, shingle_counts, title_hashes)  # (n, BANDS + 1); 0 where no text band
+        ids = ids.astype(np.uint64)
+        self.index_keys, self.index_ids = _keyed(bands, ids, index_areas.astype(np.uint64))
         query_keys, query_ids = [], []
-        wanted = [[area for area in query_areas(offer) if area in indexed_areas] for offer in offers]
-        for depth in range(3):
-            chosen = [i for i, areas in enumerate(wanted) if len(areas) > depth]
-            areas = np.array([wanted[i][depth] for i in chosen], dtype=np.uint64)
-            keys, key_ids = _keyed(bands[chosen], ids[chosen], areas)
+        wanted = np.array(sorted(indexed_areas), dtype=np.int64)
+        for depth in range(query_areas.shape[1]):
+            chosen = np.isin(query_areas[:, depth], wanted)
+            keys, key_ids = _keyed(bands[chosen], ids[chosen], query_areas[chosen, depth].astype(np.uint64))
             query_keys.append(keys)
             query_ids.append(key_ids)
         self.query_keys = np.concatenate(query_keys)
         self.query_ids = np.concatenate(query_ids)
 
 
-def _band_values(offers: Sequence[OfferFacts], signatures: np.ndarray) -> np.ndarray:
-    rows = np.array([offer.row for offer in offers], dtype=np.int64)
-    values = np.zeros((len(offers), BANDS + 1), dtype=np.uint64)
-    if len(offers):
-        bands = signatures[rows, : BANDS * ROWS_PER_BAND].astype(np.uint64).reshape(len(offers), BANDS, ROWS_PER_BAND)
+def title_hash(title_key: str) -> int:
+    return zlib.crc32(title_key.encode())
+
+
+def _band_values(signatures: np.ndarray, shingle_counts: np.ndarray, title_hashes: np.ndarray) -> np.ndarray:
+    count = len(title_hashes)
+    values = np.zeros((count, BANDS + 1), dtype=np.uint64)
+    if count:
+        bands = signatures[:, : BANDS * ROWS_PER_BAND].astype(np.uint64).reshape(count, BANDS, ROWS_PER_BAND)
         mixed = bands[:, :, 0] * _MIX[0] + bands[:, :, 1] * _MIX[1] + bands[:, :, 2] * _MIX[2]
         mixed += np.arange(1, BANDS + 1, dtype=np.uint64) * _MIX[3]
-        has_text = np.array([offer.shingle_count >= MIN_SHINGLES for offer in offers])
+        has_text = shingle_counts >= MIN_SHINGLES
         values[:, :BANDS] = np.where(has_text[:, np.newaxis], mixed | np.uint64(1), 0)
-    titles = np.fromiter((zlib.crc32(offer.title_key.encode()) for offer in offers), dtype=np.uint64, count=len(offers))
-    values[:, BANDS] = titles * _MIX[4] | np.uint64(1)
+    values[:, BANDS] = title_hashes.astype(np.uint64) * _MIX[4] | np.uint64(1)
     return values
 
 

@@ -32,16 +32,43 @@ class OfferArrays:
 
     def __init__(self, offers: Sequence[OfferFacts]):
         ordered = sorted(offers, key=lambda offer: offer.row)
-        self.precision = np.array([PRECISION_RANK[o.location_precision] for o in ordered], dtype=np.int8)
-        self.commune = np.array([_code(o.commune_code) for o in ordered], dtype=np.int64)
-        self.departement = np.array([_code(o.departement_code) for o in ordered], dtype=np.int64)
-        self.region = np.array([_code(o.region_code) for o in ordered], dtype=np.int64)
-        self.latitude = np.array([np.nan if o.latitude is None else o.latitude for o in ordered])
-        self.longitude = np.array([np.nan if o.longitude is None else o.longitude for o in ordered])
-        self.contract = np.array([0 if o.contract_type in (None, "OTHER") else _code(o.contract_type) for o in ordered], dtype=np.int64)
-        self.published = np.array([o.published_at.timestamp() for o in ordered])
-        self.shingles = np.array([o.shingle_count for o in ordered], dtype=np.int64)
-        self.title = np.array([_code(o.title_key) for o in ordered], dtype=np.int64)
+        self.set_columns(
+            [o.location_precision for o in ordered], [o.commune_code for o in ordered],
+            [o.departement_code for o in ordered], [o.region_code for o in ordered],
+            [o.latitude for o in ordered], [o.longitude for o in ordered], [o.contract_type for o in ordered],
+            [o.published_at for o in ordered], [o.shingle_count for o in ordered], [o.title_key for o in ordered],
+        )
+
+    @classmethod
+    def from_columns(cls, *columns: Sequence) -> "OfferArrays":
+        """From one sequence per fact, in row order (the arguments of `set_columns`)."""
+        arrays = cls.__new__(cls)
+        arrays.set_columns(*columns)
+        return arrays
+
+    def set_columns(self, precision, commune, departement, region, latitude, longitude, contract, published, shingles, title):
+        codes = _Codes()
+        self.precision = np.array([PRECISION_RANK[value] for value in precision], dtype=np.int8)
+        self.commune = codes.array(commune)
+        self.departement = codes.array(departement)
+        self.region = codes.array(region)
+        self.latitude = np.array(latitude, dtype=float)  # None becomes NaN
+        self.longitude = np.array(longitude, dtype=float)
+        self.contract = codes.array([None if value == "OTHER" else value for value in contract])
+        self.published = np.array([value.timestamp() for value in published], dtype=float)
+        self.shingles = np.array(shingles, dtype=np.int64)
+        self.title = codes.array(title)
+
+
+class _Codes(dict):
+    """`_code` of each distinct value, computed once: places and contracts repeat a lot."""
+
+    def __missing__(self, value):
+        code = self[value] = _code(value)
+        return code
+
+    def array(self, values: Sequence) -> np.ndarray:
+        return np.fromiter(map(self.__getitem__, values), dtype=np.int64, count=len(values))
 
 
 def plausible_pairs(arrays: OfferArrays, a: np.ndarray, b: np.ndarray, jaccard: np.ndarray) -> np.ndarray:

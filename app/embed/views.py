@@ -15,6 +15,7 @@ from app.search.criteria import read_criteria
 from app.search.form import search_form
 from app.search.services import search_offers
 from app.tenants.services import get_tenant
+from app.web.i18n import current_url
 from app.web.security import allow_framing_by
 from app.web.urls import public_url
 
@@ -59,7 +60,25 @@ def offers(tab):
     )
     if result.page.page > result.page.pages:
         abort(404)
-    return render_template("embed/offers.html", tab=tab, reading=reading, form=form, result=result)
+    return render_template(
+        "embed/offers.html", tab=tab, reading=reading, form=form, result=result,
+        offer_links=offer_links(tab, result.page.items),
+    )
+
+
+def offer_links(tab: str, offers: list) -> dict[int, str]:
+    """Each card's link: the offer page, with this list as the way back (`back`). The links
+    differ only by the id in their path, so one is built with url_for and the others from it:
+    twenty url_for and current_url calls were a tenth of the page's time."""
+    if not offers:
+        return {}
+    first = offers[0].id
+    built = url_for("embed.offer", tab=tab, offer_id=first, back=current_url())
+    path, separator, query = built.partition("?")
+    if not path.endswith(f"/{first}"):  # never with the current rules; kept exact if they change
+        return {offer.id: url_for("embed.offer", tab=tab, offer_id=offer.id, back=current_url()) for offer in offers}
+    prefix = path[: -len(str(first))]
+    return {offer.id: f"{prefix}{offer.id}{separator}{query}" for offer in offers}
 
 
 @bp.get("/<any(jobs, trainings):tab>/<int:offer_id>")

@@ -2,7 +2,10 @@
 
 A partner feed is untrusted input. Downloads stream to a temporary file and stop at a size cap
 (a 500 MB Indeed feed fits, an endless stream does not); XML is parsed by lxml without DTDs,
-entities or network, and a document that declares entities is refused before parsing.
+entities or network, and a document that declares entities is refused before parsing. Pages
+found through a partner's site (career pages, sitemaps) are fetched with `site=` its configured
+URL: a redirect is followed only within that site, never to an address of ours or a third
+party's (a page answering "302 Location: http://127.0.0.1:5432/" is not followed).
 """
 import re
 import tempfile
@@ -10,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -21,6 +24,7 @@ MAX_FEED_BYTES = 2 * 1024**3
 MAX_PAGE_BYTES = 5 * 1024**2  # one career page or one sitemap
 USER_AGENT = "Jobtab feed reader (public job and training tab)"
 CHUNK = 1024**2
+MAX_REDIRECTS = 5
 
 # lxml options for every partner document: no DTD, no entity expansion, no network, no giant nodes.
 SAFE_XML = {"resolve_entities": False, "no_network": True, "huge_tree": False, "load_dtd": False}
@@ -30,6 +34,12 @@ _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 def is_url(location: str) -> bool:
     return urlsplit(location).scheme in ("http", "https")
+
+
+def same_site(url: str, site: str) -> bool:
+    """Whether `url` is on the host of `site` (a partner's configured URL) or a subdomain of it."""
+    host, site_host = urlsplit(url).hostname or "", urlsplit(site).hostname or ""
+    return bool(site_host) and (host == site_host or host.endswith("." + site_host))
 
 
 def http_session() -> requests.Session:
@@ -54,25 +64,38 @@ def open_feed(location: str, http: requests.Session, max_bytes: int = MAX_FEED_B
         yield file
 
 
-def fetch_bytes(url: str, http: requests.Session, max_bytes: int = MAX_PAGE_BYTES) -> bytes:
-    """A small document (a career page, a sitemap) in memory."""
+def fetch_bytes(url: str, http: requests.Session, max_bytes: int = MAX_PAGE_BYTES, site: str | None = None) -> bytes:
+    """A small document (a career page, a sitemap) in memory; `site` as for `download`."""
     with tempfile.SpooledTemporaryFile(max_size=max_bytes) as file:
-        download(url, http, file, max_bytes)
+        download(url, http, file, max_bytes, site)
         file.seek(0)
         return file.read()
 
 
-def download(url: str, http: requests.Session, file: BinaryIO, max_bytes: int) -> None:
+def download(url: str, http: requests.Session, file: BinaryIO, max_bytes: int, site: str | None = None) -> None:
+    """Stream `url` into `file`. With `site` (the partner's configured URL), redirects are
+    followed by hand, at most MAX_REDIRECTS, and only to http(s) URLs of that site (see
+    `same_site`); a redirect elsewhere is a FeedError and the target is never requested."""
+    current = url
     try:
-        with http.get(url, stream=True, timeout=TIMEOUT) as response:
-            if response.status_code != 200:
-                raise FeedError(f"{url} answered HTTP {response.status_code}")
-            received = 0
-            for chunk in response.iter_content(CHUNK):
-                received += len(chunk)
-                if received > max_bytes:
-                    raise FeedError(f"{url} is larger than {max_bytes:,} bytes: download stopped")
-                file.write(chunk)
+        for _hop in range(MAX_REDIRECTS + 1):
+            with http.get(current, stream=True, timeout=TIMEOUT, allow_redirects=site is None) as response:
+                if site is not None and response.is_redirect:
+                    target = urljoin(current, response.headers["location"])
+                    if not (is_url(target) and same_site(target, site)):
+                        raise FeedError(f"{url} redirects to {target}, off the partner's site: not followed")
+                    current = target
+                    continue
+                if response.status_code != 200:
+                    raise FeedError(f"{url} answered HTTP {response.status_code}")
+                received = 0
+                for chunk in response.iter_content(CHUNK):
+                    received += len(chunk)
+                    if received > max_bytes:
+                        raise FeedError(f"{url} is larger than {max_bytes:,} bytes: download stopped")
+                    file.write(chunk)
+                return
+        raise FeedError(f"{url}: more than {MAX_REDIRECTS} redirects")
     except requests.RequestException as error:
         raise FeedError(f"{url} could not be downloaded: {error}") from error
 

@@ -2,8 +2,10 @@
 the radius choices, each filter's options with their labels, and where each error points.
 """
 from dataclasses import dataclass
+from functools import cached_property
+from weakref import WeakKeyDictionary
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_translations, lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from app.search.criteria import Reading, tenant_departements
@@ -46,24 +48,66 @@ class SearchForm:
     regions: list[tuple[str, str]]
     departement_names: dict[str, str]
     radius_choices: tuple[int, ...] = RADIUS_CHOICES
-    sort_labels = SORT_LABELS
+
+    @cached_property
+    def labels(self) -> dict:
+        """Every legend and option label of the form, translated (see form_labels)."""
+        return form_labels()
+
+    @property
+    def sort_labels(self) -> dict[str, str]:
+        return self.labels["sort"]
 
     def legend(self, facet: Facet) -> str:
-        return str(FACET_LEGENDS[facet.name])
+        return self.labels["legend", facet.name]
 
     def field_id(self, parameter: str) -> str:
         return FIELD_OF_PARAMETER.get(parameter, parameter)
 
     def option_label(self, facet: Facet, option) -> str:
-        if facet.mode == "flag":
-            return str(FLAG_LABELS[facet.name])
-        if facet.name == "published":
-            return str(_l("%(days)s derniers jours", days=option) if option > 1 else _l("Dernières 24 heures"))
-        if facet.name == "starts":
-            return str(_l("Dans les %(days)s jours", days=option))
-        if facet.name == "salary":
-            return str(_l("%(amount)s € ou plus", amount=option))
-        return str(CHOICE_LABELS[facet.name].get(option, option))
+        key = (facet.name, True if facet.mode == "flag" else option)
+        return self.labels[key] if key in self.labels else str(CHOICE_LABELS[facet.name].get(option, option))
+
+
+# The labels translated, per translation catalogue: a results page shows about fifty of them, and
+# each translation looks up the request's locale and catalogue. Keyed by the catalogue object
+# itself (Flask-Babel keeps one per locale), so a reloaded catalogue is translated afresh.
+_labels_by_catalogue: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def form_labels() -> dict:
+    catalogue = get_translations()
+    try:
+        return _labels_by_catalogue[catalogue]
+    except (KeyError, TypeError):
+        labels = translate_labels()
+        try:
+            _labels_by_catalogue[catalogue] = labels
+        except TypeError:  # a catalogue that cannot be weakly referenced: translated each time
+            pass
+        return labels
+
+
+def translate_labels() -> dict:
+    labels: dict = {"sort": {value: str(label) for value, label in SORT_LABELS.items()}}
+    for facets in FACETS_BY_KIND.values():
+        for facet in facets:
+            labels["legend", facet.name] = str(FACET_LEGENDS[facet.name])
+            if facet.mode == "flag":
+                labels[facet.name, True] = str(FLAG_LABELS[facet.name])
+            for option in facet.choices:
+                labels[facet.name, option] = label_of(facet, option)
+    return labels
+
+
+def label_of(facet: Facet, option) -> str:
+    if facet.name == "published":
+        return str(_l("%(days)s derniers jours", days=option) if option > 1 else _l("Dernières 24 heures"))
+    if facet.name == "starts":
+        return str(_l("Dans les %(days)s jours", days=option))
+    if facet.name == "salary":
+        return str(_l("%(amount)s € ou plus", amount=option))
+    return str(CHOICE_LABELS[facet.name].get(option, option))
 
 
 def search_form(session: Session, tenant, reading: Reading) -> SearchForm:

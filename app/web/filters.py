@@ -1,7 +1,11 @@
 """Template helpers: vocabulary labels, dates, plain text as paragraphs, sanitised HTML, safe links."""
+from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask_babel import format_date, format_decimal, lazy_gettext as _l
+import flask_babel
+from babel import dates, numbers
+from flask_babel import get_locale, lazy_gettext as _l, to_user_timezone
 from markupsafe import Markup, escape
 
 from app.ingest.normalise import sanitise_html
@@ -89,6 +93,47 @@ def description(offer) -> Markup:
 def is_http_url(url) -> bool:
     """Only http(s) links are rendered: a feed's javascript: or data: URL never is."""
     return isinstance(url, str) and urlsplit(url).scheme in ("http", "https") and bool(urlsplit(url).netloc)
+
+
+# A results page formats about thirty counts and twenty dates. Babel's formatting depends only on
+# the value, the pattern and the locale (CLDR data, not the translation catalogue), so results
+# are kept per process: the same counts and days recur on every page.
+@lru_cache(maxsize=8192, typed=True)
+def _formatted_decimal(number, locale) -> str:
+    return numbers.format_decimal(number, locale=locale)
+
+
+@lru_cache(maxsize=8192)
+def _formatted_day(day: date, pattern: str, locale) -> str:
+    return dates.format_date(day, pattern, locale=locale)
+
+
+def format_decimal(number, format=None) -> str:
+    """flask_babel.format_decimal, remembered for plain numbers."""
+    if format is None and type(number) in (int, float):
+        return _formatted_decimal(number, get_locale())
+    return flask_babel.format_decimal(number, format)
+
+
+def format_date(value=None, format=None, rebase=True) -> str:
+    """flask_babel.format_date (the date in the user's time zone, the app's patterns), remembered
+    per day, pattern and locale."""
+    if not isinstance(value, date):
+        return flask_babel.format_date(value, format, rebase)
+    if rebase and isinstance(value, datetime):
+        value = to_user_timezone(value)
+    day = value.date() if isinstance(value, datetime) else value
+    return _formatted_day(day, date_pattern(format), get_locale())
+
+
+def date_pattern(format: str | None) -> str:
+    """The pattern flask_babel.format_date would use (its _get_format, for dates)."""
+    formats = flask_babel.get_babel().instance.date_formats
+    if format is None:
+        format = formats["date"]
+    if format in ("short", "medium", "full", "long"):
+        format = formats[f"date.{format}"] or format
+    return format
 
 
 def init_app(app) -> None:

@@ -2,8 +2,9 @@
 
 The location is one page URL, or a sitemap URL (`….xml`, a `<urlset>` or a `<sitemapindex>` of
 them) listing the pages: the sitemap is then the partner's full feed. Each page is fetched
-with timeouts and a size cap; a page that cannot be fetched is reported, and then the run
-expires nothing (its offer may well still be open). A posting's id is its `identifier` (the
+with timeouts and a size cap, and only on the configured URL's site: pages, sitemaps and
+redirects that lead elsewhere are not followed (fetch.same_site). A page that cannot be
+fetched is reported, and then the run expires nothing (its offer may well still be open). A posting's id is its `identifier` (the
 `value` of a PropertyValue), else the page URL.
 """
 import io
@@ -23,7 +24,7 @@ from app.ingest.connectors.base import (
     job_record,
     record_hash,
 )
-from app.ingest.fetch import SAFE_XML, fetch_bytes, is_url, refuse_entity_declarations
+from app.ingest.fetch import SAFE_XML, fetch_bytes, is_url, refuse_entity_declarations, same_site
 from app.ingest.normalise import Salary, likely_period, parse_date, rome_code_in
 from app.ingest.places import COUNTRY_NAMES, Place
 from app.catalog.text import fold
@@ -50,7 +51,7 @@ class JsonLdConnector:
                 yield Rejection(page, "not on the sitemap's site: not fetched")
                 continue
             try:
-                postings = job_postings(fetch_bytes(page, context.http))
+                postings = job_postings(fetch_bytes(page, context.http, site=location))
             except FeedError as error:
                 failed += 1
                 yield Rejection(page, str(error))
@@ -70,22 +71,22 @@ class JsonLdConnector:
 
 # --- Pages and sitemaps ----------------------------------------------------------------------
 
-def sitemap_pages(url: str, context: Context, depth: int = 0) -> list[str]:
-    """The page URLs a sitemap lists; a sitemap index is followed one level down."""
-    root = parse_xml(fetch_bytes(url, context.http), url)
+def sitemap_pages(url: str, context: Context, depth: int = 0, site: str | None = None) -> list[str]:
+    """The page URLs a sitemap lists; a sitemap index is followed one level down. A partner's
+    sitemap may only send us to its own site (`fetch.same_site`: its host or subdomains), never
+    to an address of ours or of a third party: nor may its redirects or the sitemaps an index
+    lists (an index listing another site's sitemap is refused whole)."""
+    site = site or url
+    root = parse_xml(fetch_bytes(url, context.http, site=site), url)
     locations = [text.strip() for text in root.xpath("//*[local-name()='loc']/text()") if text.strip()]
     if etree.QName(root).localname == "sitemapindex":
         if depth:
             raise FeedError(f"{url}: a sitemap index inside a sitemap index")
-        return [page for sitemap in locations for page in sitemap_pages(sitemap, context, depth + 1)][:MAX_PAGES]
+        elsewhere = [sitemap for sitemap in locations if not (is_url(sitemap) and same_site(sitemap, site))]
+        if elsewhere:
+            raise FeedError(f"{url} lists a sitemap off the partner's site ({elsewhere[0]}): refused")
+        return [page for sitemap in locations for page in sitemap_pages(sitemap, context, depth + 1, site)][:MAX_PAGES]
     return [location for location in locations if is_url(location)][:MAX_PAGES]
-
-
-def same_site(page: str, sitemap: str) -> bool:
-    """A partner's sitemap may only send us to its own site (or its subdomains), never to an
-    address of ours or of a third party."""
-    host, site = urlsplit(page).hostname or "", urlsplit(sitemap).hostname or ""
-    return host == site or host.endswith("." + site)
 
 
 def parse_xml(content: bytes, url: str) -> etree._Element:

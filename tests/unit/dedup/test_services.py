@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.catalog.models import Offer
+from app.dedup import services
 from app.dedup.models import DedupCluster, DedupLink
 from app.dedup.services import deduplicate_all, deduplicate_offers, export_clusters
 from tests.factories.catalog import NOW, make_job, make_source, make_training
@@ -175,3 +176,69 @@ def test_training_offers_are_left_alone(db_session):
     deduplicate_all(db_session)
     assert (first.duplicate_of_id, second.duplicate_of_id) == (None, None)
     assert all(keys(db_session, offer)[0] not in sum(export_clusters(db_session), []) for offer in (first, second))
+
+
+REGION_ONLY_PACA = {"location_precision": "region", "commune_code": None, "departement_code": None,
+                    "region_code": "93", "latitude": None, "longitude": None}
+NATIONAL = {**REGION_ONLY_PACA, "location_precision": "country", "region_code": None}
+
+
+def test_an_update_reads_only_the_stock_of_the_areas_its_offers_can_meet(db_session):
+    """`stock` counts the fingerprints an update read: the areas the new offers query (their
+    département, their région's offers located by the région alone, France's), never another
+    département's offers."""
+    lyon = vacancy(db_session, make_source(db_session, kind="employer", rank=20))
+    grenoble = vacancy(db_session, make_source(db_session), commune_code="38185", departement_code="38",
+                       latitude=45.188, longitude=5.724)
+    marseille = vacancy(db_session, make_source(db_session), **MARSEILLE)
+    paca_only = vacancy(db_session, make_source(db_session), **REGION_ONLY_PACA)
+    national = vacancy(db_session, make_source(db_session), title="Chef de rang (H/F)", **NATIONAL)
+    deduplicate_all(db_session)
+
+    copy_in_lyon = vacancy(db_session, make_source(db_session, kind="aggregator", rank=60))
+    stats = deduplicate_offers(db_session, [copy_in_lyon.id])
+    # Lyon's offer and the national one; not Grenoble (same région, another département),
+    # not Marseille nor the offer known only by Provence-Alpes-Côte d'Azur.
+    assert stats["stock"] == 2
+    assert copy_in_lyon.duplicate_of_id == lyon.id
+
+    copy_in_paca = vacancy(db_session, make_source(db_session, kind="aggregator", rank=60), **REGION_ONLY_PACA)
+    stats = deduplicate_offers(db_session, [copy_in_paca.id])
+    # Located by its région alone, it may be any commune of it: Marseille, the other PACA-only
+    # offer and the national one are read; the three offers of Auvergne-Rhône-Alpes are not.
+    assert stats["stock"] == 3
+    assert cluster_of(db_session, copy_in_paca) == keys(db_session, marseille, paca_only, copy_in_paca)
+
+    everywhere = vacancy(db_session, make_source(db_session), title="Chef de rang (H/F)", **NATIONAL)
+    stats = deduplicate_offers(db_session, [everywhere.id])
+    assert stats["stock"] == 7  # located by France alone, it may meet any offer
+    assert everywhere.duplicate_of_id == national.id or national.duplicate_of_id == everywhere.id
+    assert grenoble.duplicate_of_id is None
+
+
+@pytest.mark.parametrize("keep_read_rows", [20_000, 1])
+def test_an_update_restricted_to_its_areas_gives_the_clusters_of_a_full_run(db_session, monkeypatch, keep_read_rows):
+    """Offers of several départements and régions, some located by their région or by France
+    alone, added one place at a time: the same clusters as a full rebuild (also when the
+    changed offers' rows are read again rather than kept, as for a large import)."""
+    monkeypatch.setattr(services, "_KEEP_READ_ROWS", keep_read_rows)
+    places = [
+        {},  # Lyon
+        {"commune_code": "38185", "departement_code": "38", "latitude": 45.188, "longitude": 5.724},  # Grenoble
+        MARSEILLE,
+        REGION_ONLY_PACA,
+        {**REGION_ONLY_PACA, "region_code": "84"},
+        NATIONAL,
+    ]
+    sources = [make_source(db_session, kind=kind, rank=rank) for kind, rank in
+               [("employer", 20), ("temp_agency", 40), ("aggregator", 60)]]
+    for place in places:
+        batch = [vacancy(db_session, source, **place) for source in sources]
+        batch.append(vacancy(db_session, sources[0], title="Chef de rang (H/F)", **place))
+        deduplicate_offers(db_session, [offer.id for offer in batch])
+    incremental = export_clusters(db_session)
+
+    deduplicate_all(db_session)
+
+    assert export_clusters(db_session) == incremental
+    assert sum(len(cluster) > 1 for cluster in incremental) >= 4

@@ -3,6 +3,7 @@ import json
 from datetime import datetime, timezone
 
 import pytest
+from werkzeug.wrappers import Response
 
 from app.ingest import FeedError, Rejection
 from app.ingest.connectors.jsonld import JsonLdConnector
@@ -108,6 +109,62 @@ def test_a_sitemap_only_leads_to_its_own_site(server, context):
 
     assert read(server.url("/sitemap.xml"), context) == [(elsewhere, "not on the sitemap's site: not fetched")]
     assert [request.path for request in server.requests] == ["/sitemap.xml"]
+
+
+def redirect(server, path: str, location: str, status: int = 302) -> None:
+    server.routes[path] = lambda _request: Response("", status=status, headers={"Location": location})
+
+
+def test_a_page_redirected_within_its_site_is_read(server, context):
+    server.serve("/offres/42-maintenance", career_page(POSTING), content_type="text/html")
+    redirect(server, "/offres/42", "/offres/42-maintenance", status=301)  # relative, as sites write it
+
+    [raw] = read(server.url("/offres/42"), context)
+
+    assert raw.partner_id == "UA-42"
+    assert [request.path for request in server.requests] == ["/offres/42", "/offres/42-maintenance"]
+
+
+def test_a_page_redirected_off_its_site_is_not_followed(server, context):
+    elsewhere = server.url("/interne").replace("127.0.0.1", "localhost")  # another host, same server
+    server.serve("/interne", career_page(POSTING), content_type="text/html")
+    server.serve("/offres/1", career_page({**POSTING, "identifier": "UA-1"}), content_type="text/html")
+    redirect(server, "/offres/2", elsewhere)
+    server.serve("/sitemap.xml", sitemap(server.url("/offres/1"), server.url("/offres/2")))
+
+    items = []
+    with pytest.raises(FeedError, match="1 of 2 pages could not be fetched"):
+        for item in CONNECTOR.read(server.url("/sitemap.xml"), context):
+            items.append(item)
+
+    assert items[0].partner_id == "UA-1"
+    assert items[1] == (server.url("/offres/2"), f"{server.url('/offres/2')} redirects to {elsewhere}, off the partner's site: not followed")
+    assert "/interne" not in [request.path for request in server.requests]
+
+
+def test_a_sitemap_redirected_off_its_site_is_refused(server, context):
+    redirect(server, "/sitemap.xml", server.url("/autre.xml").replace("127.0.0.1", "localhost"), status=307)
+    server.serve("/autre.xml", sitemap(server.url("/offres/1")))
+
+    with pytest.raises(FeedError, match="off the partner's site: not followed"):
+        read(server.url("/sitemap.xml"), context)
+    assert [request.path for request in server.requests] == ["/sitemap.xml"]
+
+
+def test_a_sitemap_index_listing_another_sites_sitemap_is_refused(server, context):
+    server.serve("/sitemap.xml", sitemap(server.url("/s1.xml").replace("127.0.0.1", "localhost"), index=True))
+
+    with pytest.raises(FeedError, match="lists a sitemap off the partner's site"):
+        read(server.url("/sitemap.xml"), context)
+    assert [request.path for request in server.requests] == ["/sitemap.xml"]
+
+
+def test_endless_redirects_within_the_site_stop(server, context):
+    redirect(server, "/offres/1", "/offres/1")
+
+    with pytest.raises(FeedError, match="could not be fetched"):
+        list(CONNECTOR.read(server.url("/offres/1"), context))
+    assert len(server.requests) == 6  # the page, then MAX_REDIRECTS (5) hops
 
 
 def test_a_sitemap_declaring_entities_is_refused(server, context):
