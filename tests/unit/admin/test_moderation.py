@@ -1,18 +1,16 @@
 """The moderation queue: the tenant's postings only, shown safely, approved or rejected with a
 reason, and the recruiter told through the outbox (delivered to a real SMTP server on loopback)."""
 
-from app.mail.sender import SMTPMailer
-from app.mail.services import deliver_due
 from app.recruiters.models import Posting
+from tests.unit.mail.sink import deliver_to
 from tests.factories.recruiters import make_posting, posting_fields
 from tests.unit.admin.conftest import post_form
 
-SENDER = "Jobtab <no-reply@jobtab.test>"
 RECRUITER = "patron@brasserie.example.org"
 
 
-def deliver(db_session, smtp):
-    return deliver_due(db_session, SMTPMailer(smtp.host, smtp.port), SENDER)
+def deliver(db_session, smtp, now=None):
+    return deliver_to(smtp, db_session, now)
 
 
 def reload(db_session, posting) -> Posting:

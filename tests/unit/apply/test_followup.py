@@ -9,18 +9,17 @@ from lxml import html
 from sqlalchemy import func, select
 
 from app.apply.models import Application, ApplyClick, CvAccess, StoredCv
-from app.mail.sender import SMTPMailer
-from app.mail.services import deliver_due
+from tests.unit.mail.sink import deliver_to
 from tests.factories.catalog import make_job
 from tests.unit.apply import cvs
 from tests.unit.apply.conftest import application_data
 from tests.unit.apply.test_form import post
 
-SENDER = "Jobtab <no-reply@jobtab.test>"
+from tests.unit.mail.sink import SENDER  # noqa: E402
 
 
-def deliver(db_session, smtp):
-    return deliver_due(db_session, SMTPMailer(smtp.host, smtp.port), SENDER)
+def deliver(db_session, smtp, now=None):
+    return deliver_to(smtp, db_session, now)
 
 
 def link_in(message) -> str:

@@ -42,3 +42,16 @@ class SmtpSink:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+
+SENDER = "Jobtab <no-reply@jobtab.test>"
+
+
+def deliver_to(sink: SmtpSink, session, now=None):
+    """Run the outbox worker once into the sink, like `flask outbox run --once` (at `now` when
+    the test moved the clock)."""
+    from app.mail.sender import SMTPMailer
+    from app.mail.services import deliver_due
+
+    clock = {} if now is None else {"clock": lambda: now}
+    return deliver_due(session, SMTPMailer(sink.host, sink.port), SENDER, **clock)

@@ -3,8 +3,7 @@ import re
 import pytest
 
 from app.apply.limits import limiter
-from app.mail.sender import SMTPMailer
-from app.mail.services import deliver_due
+from tests.unit.mail.sink import deliver_to
 from tests.factories.catalog import make_tenant
 
 SENDER = "Jobtab <no-reply@jobtab.test>"
@@ -24,10 +23,7 @@ def tenant(db_session):
 
 
 def deliver(db_session, smtp, now=None):
-    """Run the outbox worker once, like `flask outbox run --once` (at `now` when the test moved the clock)."""
-    if now is None:
-        return deliver_due(db_session, SMTPMailer(smtp.host, smtp.port), SENDER)
-    return deliver_due(db_session, SMTPMailer(smtp.host, smtp.port), SENDER, clock=lambda: now)
+    return deliver_to(smtp, db_session, now)
 
 
 def mail_to(smtp, address):
