@@ -6,7 +6,6 @@ from app.apply.limits import limiter
 from tests.unit.mail.sink import deliver_to
 from tests.factories.catalog import make_tenant
 
-SENDER = "Jobtab <no-reply@jobtab.test>"
 
 
 @pytest.fixture(autouse=True)
