@@ -39,7 +39,6 @@ class OfferFacts:
     """What comparison needs of one offer, small enough to hold half a million in memory."""
 
     id: int
-    key: str  # source:partner_id
     source_id: int
     publisher: str
     title_key: str

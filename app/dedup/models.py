@@ -29,6 +29,22 @@ class DedupFingerprint(Base):
     completeness: Mapped[int] = mapped_column(Integer, default=0)
     shingle_count: Mapped[int] = mapped_column(Integer, default=0)
     signature: Mapped[bytes] = mapped_column(LargeBinary)  # MinHash, 64 little-endian uint32
+    # Copies of the offer's facts that matching reads (part of content_key, so never stale):
+    # an update reads its stock from this narrow table alone, not from the wide offers rows,
+    # whose descriptions made that read cost five times more (migration 0010).
+    source_id: Mapped[int | None] = mapped_column(Integer)
+    occupation_code: Mapped[str | None] = mapped_column(String(10))
+    location_precision: Mapped[str | None] = mapped_column(String(12))
+    commune_code: Mapped[str | None] = mapped_column(String(5))
+    departement_code: Mapped[str | None] = mapped_column(String(3), index=True)
+    region_code: Mapped[str | None] = mapped_column(String(3), index=True)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    contract_type: Mapped[str | None] = mapped_column(String(20))
+    # Seconds since 1970 (UTC), microseconds kept: no date parsing for half a million rows.
+    published_epoch: Mapped[float | None] = mapped_column(Float)
+    # The same facts packed for the vetoes and blocking (prefilter.FACTS_DTYPE, 128 bytes).
+    packed_facts: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class DedupCluster(Base):

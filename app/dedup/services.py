@@ -10,9 +10,11 @@ offer that moved to another city splits off. Records are never deleted.
 
 An update reads only the stock its offers can meet in an LSH bucket (`_stock_filter`, in SQL:
 their départements, the offers of their régions located by the région alone, those located by
-France alone; the whole stock only when a new offer is itself located by France alone), and
-keeps that stock as column arrays (`RunOffers`): an OfferFacts is made only for the stock
-offers that survive the numpy vetoes. The buckets queried hold the same offers as when the
+France alone; the whole stock only when a new offer is itself located by France alone) from
+the fingerprints table alone: each stored fingerprint carries a copy of its offer's facts and
+the same facts packed for numpy (`prefilter.FACTS_DTYPE`), so the stock becomes column arrays
+(`RunOffers`) in one `frombuffer`; an OfferFacts is read only for the stock offers that survive
+the numpy vetoes (place, contract, dates, title words, then text). The buckets queried hold the same offers as when the
 whole stock was read, so the candidates and clusters are the same (but for the rare bucket
 key, 32 bits, that two areas share by accident: its unread area's offers are no longer met).
 """
@@ -32,7 +34,7 @@ from app.dedup import candidates
 from app.dedup.clustering import SOURCE_KIND_ORDER, Clustering
 from app.dedup.fingerprint import NUM_PERM, content_key, jaccard, signatures
 from app.dedup.matching import OfferFacts, Verdict, compare
-from app.dedup.prefilter import OfferArrays, plausible_pairs
+from app.dedup.prefilter import OfferArrays, plausible_facts, texts_agree
 from app.dedup.models import DedupCluster, DedupFingerprint, DedupLink
 
 # Bump when normalisation or fingerprints change: every offer is then fingerprinted again.
@@ -44,10 +46,10 @@ fingerprints = DedupFingerprint.__table__
 clusters_table = DedupCluster.__table__
 links_table = DedupLink.__table__
 
+# The offer's facts that matching reads, also copied into its fingerprint (FACT_NAMES).
 _PLACE_COLUMNS = (
     offers.c.id,
     offers.c.source_id,
-    offers.c.partner_id,
     offers.c.occupation_code,
     offers.c.location_precision,
     offers.c.commune_code,
@@ -70,7 +72,12 @@ _CONTENT_COLUMNS = (
 )
 
 
+_FACT_NAMES = [column.name for column in _PLACE_COLUMNS if column.name not in ("id", "published_at")]
+# A stored fingerprint with its copied facts: what the stock is read as, from one narrow table.
 _STORED_COLUMNS = (
+    fingerprints.c.offer_id.label("id"),
+    *(fingerprints.c[name] for name in _FACT_NAMES),
+    fingerprints.c.published_epoch,
     fingerprints.c.title_key,
     fingerprints.c.employer_key,
     fingerprints.c.is_intermediary,
@@ -80,51 +87,36 @@ _STORED_COLUMNS = (
     fingerprints.c.signature,
 )
 
-_STOCK_COLUMN_NAMES = [column.name for column in _PLACE_COLUMNS] + [column.name for column in _STORED_COLUMNS]
-
 
 class RunOffers:
     """The offers of one run, by signature row: those being placed first, then the stock.
 
-    The offers being placed are OfferFacts from the start. The stock is kept as the rows read
-    (offer columns and stored fingerprint) and as column arrays: blocking and the numpy vetoes
-    read the arrays, and an OfferFacts is only made for the stock offers `compare` judges or
-    the clustering ranks (about 9,000 of 50,000 in the bench's nationwide update of 5,000).
+    The offers being placed are OfferFacts from the start. The stock is read as its stored
+    signatures and packed facts only, turned into arrays at once: blocking and the numpy
+    vetoes read the arrays, and an OfferFacts is only read for the stock offers `compare`
+    judges or the clustering ranks (about 9,000 of 50,000 in the bench's nationwide update of
+    5,000), by `load_facts`.
     """
 
-    def __init__(self, placing: list[OfferFacts], placing_signatures: np.ndarray, stock_rows: list, sources):
+    def __init__(self, placing: list[OfferFacts], placing_signatures: np.ndarray, stock_rows: list):
         self.placing = placing
-        self.sources = sources
-        self._stock_rows = {row.id: row for row in stock_rows}
         self._facts: dict[int, OfferFacts] = {}
         for row, offer in enumerate(placing):
             offer.row = row
             self._facts[offer.id] = offer
-        stock_columns = dict(zip(_STOCK_COLUMN_NAMES, zip(*stock_rows))) if stock_rows else {}
-
-        def column(name: str) -> list:
-            return [getattr(offer, name) for offer in placing] + list(stock_columns.get(name, ()))
-
-        self.signatures = np.concatenate([placing_signatures, _signature_matrix(list(stock_columns.get("signature", ())))]).astype(np.uint32)
-        self.ids = np.array(column("id"), dtype=np.int64)
-        self.stock_ids = self.ids[len(placing):].tolist()
+        self.stock_ids = [row.id for row in stock_rows]
+        self.ids = np.array([offer.id for offer in placing] + self.stock_ids, dtype=np.int64)
         self._id_order = np.argsort(self.ids, kind="stable")
         self._sorted_ids = self.ids[self._id_order]
-        departements, regions, titles = column("departement_code"), column("region_code"), column("title_key")
-        self.shingle_counts = np.array(column("shingle_count"), dtype=np.int64)
-        self.arrays = OfferArrays.from_columns(
-            column("location_precision"), column("commune_code"), departements, regions, column("latitude"),
-            column("longitude"), column("contract_type"), column("published_at"), self.shingle_counts, titles,
-        )
-        hashes: dict[str, int] = {}
-        self.title_hashes = np.fromiter(
-            (hashes[title] if title in hashes else hashes.setdefault(title, candidates.title_hash(title)) for title in titles),
-            dtype=np.uint64, count=len(titles),
-        )
-        places = list(map(candidates.areas_of, departements, regions))
-        self.index_areas = np.array([index for index, _queried in places], dtype=np.int64).reshape(len(places))
-        self.query_areas = np.array([queried for _index, queried in places], dtype=np.int64).reshape(len(places), 3)
-        self.has_departement = np.array(list(map(bool, departements)), dtype=bool)
+        stock_signatures = _signature_matrix([row.signature for row in stock_rows])
+        self.signatures = np.concatenate([placing_signatures, stock_signatures]).astype(np.uint32)
+        stock_arrays = OfferArrays.from_packed([row.packed_facts for row in stock_rows])
+        self.arrays = OfferArrays.concatenate([OfferArrays.of_facts(placing), stock_arrays])
+        self.shingle_counts = self.arrays.shingles
+        self.title_hashes = self.arrays.title_hashes
+        self.index_areas = self.arrays.index_area
+        self.query_areas = self.arrays.query_areas
+        self.has_departement = self.arrays.departement != 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -133,17 +125,13 @@ class RunOffers:
         return self._id_order[np.searchsorted(self._sorted_ids, offer_ids)]
 
     def facts(self, offer_id: int) -> OfferFacts:
-        offer = self._facts.get(offer_id)
-        if offer is None:
-            row = self._stock_rows[offer_id]
-            offer = self._facts[offer_id] = _stored_offer_facts(row, self.sources)
-        return offer
+        return self._facts[offer_id]
 
-    def add_facts(self, extra: Iterable[OfferFacts]) -> None:
-        """Offers outside the run whose facts the clustering needs (members of a cluster that
-        spans areas the run did not read)."""
-        for offer in extra:
-            self._facts.setdefault(offer.id, offer)
+    def load_facts(self, session: Session, offer_ids: Iterable[int]) -> None:
+        """Read the stored facts of these offers (stock or not) that the run does not hold yet."""
+        missing = sorted({offer_id for offer_id in offer_ids if offer_id not in self._facts})
+        for row in _stored_rows(session, missing):
+            self._facts[row.id] = _stored_offer_facts(row)
 
     def band_keys(self, rows: np.ndarray, indexed_areas: set[int]) -> candidates.BandKeys:
         return candidates.BandKeys(
@@ -200,9 +188,9 @@ def _run(session: Session, to_place: list[int], dirty: set[int], now: datetime |
     sources = _sources(session)
     placing, placing_signatures = _placing_facts(session, to_place, dirty, sources, read)
     stock_rows = _stock_rows(session, placing, set(to_place)) if with_stock else []
-    run = RunOffers(placing, placing_signatures, stock_rows, sources)
+    run = RunOffers(placing, placing_signatures, stock_rows)
     pairs = _candidates(run)
-    matches = _judge(run, pairs)
+    matches = _judge(session, run, pairs)
     clustering = Clustering(canonical_key=lambda offer_id: _canonical_key(run.facts(offer_id), sources))
     stock_ids = set(run.stock_ids)
     _load_clusters_around(session, run, clustering, matches, stock_ids)
@@ -240,17 +228,20 @@ def _candidates(run: RunOffers) -> tuple[np.ndarray, np.ndarray]:
     return candidates.split_pairs(candidates.distinct_values(np.concatenate(found)))
 
 
-def _judge(run: RunOffers, pairs: tuple[np.ndarray, np.ndarray]) -> dict[int, dict[int, Verdict]]:
+def _judge(session: Session, run: RunOffers, pairs: tuple[np.ndarray, np.ndarray]) -> dict[int, dict[int, Verdict]]:
     """Verdicts of the matching pairs, by offer and partner: cheap vetoes on all pairs with
     numpy first, then `compare` on the few that remain."""
     first, second = pairs
     rows_a, rows_b = run.rows_of(first), run.rows_of(second)
+    facts_agree = plausible_facts(run.arrays, rows_a, rows_b)
+    first, second, rows_a, rows_b = first[facts_agree], second[facts_agree], rows_a[facts_agree], rows_b[facts_agree]
     kept = []
     for start in range(0, len(first), 200_000):  # bounded memory: 200,000 × 64 comparisons
         block = slice(start, start + 200_000)
         jaccard = (run.signatures[rows_a[block]] == run.signatures[rows_b[block]]).sum(axis=1) / NUM_PERM
-        mask = plausible_pairs(run.arrays, rows_a[block], rows_b[block], jaccard)
+        mask = texts_agree(run.arrays, rows_a[block], rows_b[block], jaccard)
         kept.append((first[block][mask], second[block][mask], jaccard[mask]))
+    run.load_facts(session, (offer_id for block_first, block_second, _ in kept for ids in (block_first, block_second) for offer_id in ids.tolist()))
     matches: dict[int, dict[int, Verdict]] = {}
     for block_first, block_second, block_jaccard in kept:
         for a_id, b_id, jaccard in zip(block_first.tolist(), block_second.tolist(), block_jaccard.tolist()):
@@ -296,7 +287,7 @@ def _placing_facts(session: Session, to_place: list[int], dirty: set[int], sourc
     for the dirty ones, stored for the others (members of a dissolved cluster)."""
     stored_rows = _stored_rows(session, [offer_id for offer_id in to_place if offer_id not in dirty])
     fresh, fresh_signatures = _fresh_facts(session, [offer_id for offer_id in to_place if offer_id in dirty], sources, read=read)
-    facts = [_stored_offer_facts(row, sources) for row in stored_rows] + fresh
+    facts = [_stored_offer_facts(row) for row in stored_rows] + fresh
     matrix = np.concatenate([_signature_matrix([row.signature for row in stored_rows]), fresh_signatures])
     order = sorted(range(len(facts)), key=lambda index: facts[index].id)
     if order != list(range(len(facts))):
@@ -321,47 +312,46 @@ def _stock_filter(placing: list[OfferFacts]):
     coarse_regions = {offer.region_code for offer in placing if offer.region_code and not offer.departement_code}
     if any(not offer.departement_code and not offer.region_code for offer in placing):
         return None
-    no_departement = or_(offers.c.departement_code.is_(None), offers.c.departement_code == "")
-    no_region = or_(offers.c.region_code.is_(None), offers.c.region_code == "")
+    no_departement = or_(fingerprints.c.departement_code.is_(None), fingerprints.c.departement_code == "")
+    no_region = or_(fingerprints.c.region_code.is_(None), fingerprints.c.region_code == "")
     conditions = [and_(no_departement, no_region)]  # indexed under France, which everyone queries
     if departements:
-        conditions.append(offers.c.departement_code.in_(sorted(departements)))
+        conditions.append(fingerprints.c.departement_code.in_(sorted(departements)))
     if regions:
-        conditions.append(and_(no_departement, offers.c.region_code.in_(sorted(regions))))
+        conditions.append(and_(no_departement, fingerprints.c.region_code.in_(sorted(regions))))
     if coarse_regions:
-        conditions.append(offers.c.region_code.in_(sorted(coarse_regions)))
+        conditions.append(fingerprints.c.region_code.in_(sorted(coarse_regions)))
     return or_(*conditions)
 
 
 def _stock_rows(session: Session, placing: list[OfferFacts], placing_ids: set[int]) -> list:
-    """The stored fingerprints (with their offers' place columns) the offers being placed can
-    meet, filtered in SQL by area; never the offers being placed themselves."""
+    """The stored fingerprints (with their copied facts) the offers being placed can meet,
+    filtered in SQL by area; never the offers being placed themselves."""
     if not placing:
         return []
     statement = (
-        select(*_PLACE_COLUMNS, *_STORED_COLUMNS)
-        .join(fingerprints, fingerprints.c.offer_id == offers.c.id)
-        .order_by(offers.c.id)
+        select(fingerprints.c.offer_id.label("id"), fingerprints.c.packed_facts, fingerprints.c.signature)
+        .order_by(fingerprints.c.offer_id)
         .execution_options(yield_per=_BATCH)
     )
     condition = _stock_filter(placing)
     if condition is not None:
-        # Only job offers have fingerprints: naming the kind lets the (kind, département) and
-        # (kind, région) indexes of offers serve the filter.
-        statement = statement.where(offers.c.kind == "job", condition)
+        statement = statement.where(condition)
     return [row for row in session.execute(statement) if row.id not in placing_ids]
 
 
 def _stored_rows(session: Session, offer_ids: list[int]) -> list:
     rows = []
     for chunk in _chunks(sorted(offer_ids)):
-        statement = select(*_PLACE_COLUMNS, *_STORED_COLUMNS).join(fingerprints, fingerprints.c.offer_id == offers.c.id)
-        rows += session.execute(statement.where(offers.c.id.in_(chunk)).order_by(offers.c.id)).all()
+        statement = select(*_STORED_COLUMNS).where(fingerprints.c.offer_id.in_(chunk)).order_by(fingerprints.c.offer_id)
+        rows += session.execute(statement).all()
     return rows
 
 
-def _stored_offer_facts(row, sources) -> OfferFacts:
-    return _facts(row, sources, row.title_key, row.employer_key, row.is_intermediary, row.publisher, row.completeness, row.shingle_count)
+def _stored_offer_facts(row) -> OfferFacts:
+    published_at = datetime.fromtimestamp(row.published_epoch, timezone.utc)
+    return _facts(row, published_at, row.title_key, row.employer_key, row.is_intermediary, row.publisher, row.completeness,
+                  row.shingle_count)
 
 
 def _fresh_facts(
@@ -380,10 +370,11 @@ def _fresh_facts(
         rows = [row for row in (kept.get(offer_id) or fetched.get(offer_id) for offer_id in chunk) if row is not None]
         matrix, counts = signatures([normalise_text(row.description) for row in rows])
         stored = []
+        batch_facts = []
         for row, signature, count in zip(rows, matrix, counts.tolist()):
-            offer = _facts(row, sources, normalise_title(row.title), normalise_employer(row.organisation_name) or None,
+            offer = _facts(row, row.published_at, normalise_title(row.title), normalise_employer(row.organisation_name) or None,
                            is_intermediary(row.organisation_name), _publisher(row, sources), _completeness(row), count)
-            facts.append(offer)
+            batch_facts.append(offer)
             stored.append({
                 "offer_id": row.id,
                 "content_key": read[row.id][1] if row.id in read else _content_key_of(row),
@@ -394,17 +385,21 @@ def _fresh_facts(
                 "completeness": offer.completeness,
                 "shingle_count": count,
                 "signature": signature.astype("<u4").tobytes(),
+                **{name: getattr(row, name) for name in _FACT_NAMES},
+                "published_epoch": row.published_at.timestamp(),
             })
+        for fingerprint, packed in zip(stored, OfferArrays.of_facts(batch_facts).packed()):
+            fingerprint["packed_facts"] = packed
+        facts += batch_facts
         if store:
             upsert(session, fingerprints, stored, ["offer_id"])
         matrices.append(matrix)
     return facts, np.concatenate(matrices)
 
 
-def _facts(row, sources, title_key, employer_key, intermediary, publisher, completeness, shingle_count) -> OfferFacts:
+def _facts(row, published_at, title_key, employer_key, intermediary, publisher, completeness, shingle_count) -> OfferFacts:
     return OfferFacts(
         id=row.id,
-        key=f"{sources[row.source_id][0]}:{row.partner_id}",
         source_id=row.source_id,
         publisher=publisher,
         title_key=title_key,
@@ -418,7 +413,7 @@ def _facts(row, sources, title_key, employer_key, intermediary, publisher, compl
         latitude=row.latitude,
         longitude=row.longitude,
         contract_type=row.contract_type,
-        published_at=row.published_at,
+        published_at=published_at,
         completeness=completeness,
         shingle_count=shingle_count,
     )
@@ -474,14 +469,14 @@ def _load_clusters_around(
     session: Session, run: RunOffers, clustering: Clustering, matches: dict[int, dict[int, Verdict]], stock_ids: set[int]
 ) -> None:
     """The stored clusters the offers being placed could join: those of their stock partners.
-    A member outside the areas the run read (a cluster spanning départements through an offer
-    located by its région) is read now: the clustering ranks every member."""
+    Their members' facts are read now, those outside the areas the run read included (a
+    cluster spanning départements through an offer located by its région): the clustering
+    ranks every member."""
     partners = {partner for found in matches.values() for partner in found if partner in stock_ids}
     by_cluster: dict[int, list[int]] = {}
     for offer_id, cluster_id in _members_of(session, _clusters_of(session, partners)).items():
         by_cluster.setdefault(cluster_id, []).append(offer_id)
-    outside = [offer_id for member_ids in by_cluster.values() for offer_id in member_ids if offer_id not in stock_ids]
-    run.add_facts(_stored_offer_facts(row, run.sources) for row in _stored_rows(session, outside))
+    run.load_facts(session, (offer_id for member_ids in by_cluster.values() for offer_id in member_ids))
     for cluster_id, member_ids in by_cluster.items():
         clustering.add_existing(cluster_id, member_ids)
 
@@ -627,13 +622,23 @@ def explain_pair(session: Session, first_id: int, second_id: int) -> Explanation
         )
     }
     clusters = {links[offer_id][0] for offer_id in links}
+    keys = {offer.id: offer_key for offer, offer_key in zip(facts, _offer_keys(session, [offer.id for offer in facts]))}
     return Explanation(
-        keys=(a.key, b.key),
+        keys=(keys[first_id], keys[second_id]),
         verdict=compare(a, b, similarity),
         jaccard=similarity,
         same_cluster=len(links) == 2 and len(clusters) == 1,
-        stored_reasons={by_id[offer_id][0].key: reason for offer_id, (_cluster, reason) in links.items()},
+        stored_reasons={keys[offer_id]: reason for offer_id, (_cluster, reason) in links.items()},
     )
+
+
+def _offer_keys(session: Session, offer_ids: list[int]) -> list[str]:
+    """source:partner_id of these offers, in the order given."""
+    rows = session.execute(
+        select(offers.c.id, Source.slug, offers.c.partner_id).join(Source, Source.id == offers.c.source_id).where(offers.c.id.in_(offer_ids))
+    )
+    keys = {offer_id: f"{slug}:{partner_id}" for offer_id, slug, partner_id in rows}
+    return [keys[offer_id] for offer_id in offer_ids]
 
 
 def other_publications(session: Session, offer: Offer) -> list[Offer]:

@@ -21,7 +21,7 @@ def test_prefilter_keeps_every_pair_compare_accepts_and_drops_most_others(db_ses
     rows_b = np.array([b.row for _a, b in near])
     jaccard = (signatures[rows_a] == signatures[rows_b]).sum(axis=1) / NUM_PERM
 
-    kept = plausible_pairs(OfferArrays(facts), rows_a, rows_b, jaccard)
+    kept = plausible_pairs(OfferArrays.of_facts(facts), rows_a, rows_b, jaccard)
     accepted = np.array([compare(a, b, similarity).matched for (a, b), similarity in zip(near, jaccard.tolist())])
 
     assert accepted.sum() > 400
