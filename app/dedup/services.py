@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, false, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.catalog.models import Offer, Source
@@ -40,6 +40,7 @@ from app.dedup.models import DedupCluster, DedupFingerprint, DedupLink
 # Bump when normalisation or fingerprints change: every offer is then fingerprinted again.
 ALGORITHM_VERSION = 1
 _BATCH = 5000
+_RUN_LOCK_KEY = 0x6A6F6264_64647570  # any constant bigint: "jobddup"
 _KEEP_READ_ROWS = 20_000
 offers = Offer.__table__
 fingerprints = DedupFingerprint.__table__
@@ -145,6 +146,7 @@ class RunOffers:
 def deduplicate_all(session: Session, now: datetime | None = None) -> dict:
     """Rebuild every cluster of job offers from scratch."""
     started = time.perf_counter()
+    _take_run_lock(session)
     session.flush()
     session.execute(delete(links_table))
     session.execute(delete(clusters_table))
@@ -163,6 +165,7 @@ def deduplicate_all(session: Session, now: datetime | None = None) -> dict:
 def deduplicate_offers(session: Session, offer_ids: Iterable[int], now: datetime | None = None) -> dict:
     """Place new or changed job offers against the stock; unchanged ones cost one read."""
     started = time.perf_counter()
+    _take_run_lock(session)
     session.flush()
     requested = sorted(set(offer_ids))
     changed = _changed_offers(session, requested)
@@ -178,6 +181,18 @@ def deduplicate_offers(session: Session, offer_ids: Iterable[int], now: datetime
     touched = stats.pop("touched_clusters")
     _write_duplicate_of(session, _cluster_canonicals(session, touched), reset=to_place)
     return {**stats, "requested": len(requested), "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _take_run_lock(session: Session) -> None:
+    """One deduplication at a time, until the caller commits. Two imports placing offers at
+    once would each miss the other's uncommitted offers, and both add the same stock offer to
+    a cluster. Taken before anything is read, so the run reads what the previous one wrote."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_RUN_LOCK_KEY)))
+    else:
+        # SQLite has one writer at a time: a transaction's first write waits for it (up to the
+        # connection's timeout) and holds it until commit. This one changes nothing.
+        session.execute(delete(clusters_table).where(false()))
 
 
 # --- One run ----------------------------------------------------------------------------------
