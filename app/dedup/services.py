@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
-from sqlalchemy import and_, bindparam, delete, false, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, false, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from app.catalog.models import Offer, Source
@@ -154,11 +154,10 @@ def deduplicate_all(session: Session, now: datetime | None = None) -> dict:
     job_ids = list(session.scalars(select(offers.c.id).where(offers.c.kind == "job").order_by(offers.c.id)))
     stats = _run(session, to_place=job_ids, dirty=set(job_ids), now=now, with_stock=False)
     stats.pop("touched_clusters")
-    session.execute(
-        update(offers).where(offers.c.kind == "job", offers.c.duplicate_of_id.is_not(None)).values(duplicate_of_id=None)
-    )
-    _expire_loaded_offers(session, None)
-    _write_duplicate_of(session, _cluster_canonicals(session, None), reset=[])
+    # Only the offers whose canonical changed are written: a rebuild that finds the same
+    # clusters rewrites no offer row (each such write updates every search index of the row).
+    hidden = list(session.scalars(select(offers.c.id).where(offers.c.kind == "job", offers.c.duplicate_of_id.is_not(None))))
+    _write_duplicate_of(session, _cluster_canonicals(session, None), reset=hidden)
     return {**stats, "seconds": round(time.perf_counter() - started, 3)}
 
 
@@ -189,6 +188,9 @@ def _take_run_lock(session: Session) -> None:
     a cluster. Taken before anything is read, so the run reads what the previous one wrote."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(_RUN_LOCK_KEY)))
+        # Connections plan every statement for its values (for the searches: app.db.make_engine);
+        # a run repeats a few statements tens of thousands of times, planned once is enough.
+        session.execute(text("SET LOCAL plan_cache_mode = auto"))
     else:
         # SQLite has one writer at a time: a transaction's first write waits for it (up to the
         # connection's timeout) and holds it until commit. This one changes nothing.
