@@ -23,6 +23,7 @@ ENVIRONMENT_VARIABLES = (
     "APPLICATION_RETENTION_DAYS",
     "APPLICATION_MAX_AGE_DAYS",
     "CV_ACCESS_LOG_RETENTION_DAYS",
+    "SEARCH_PAGE_CACHE_SECONDS",
 )
 
 
@@ -45,6 +46,11 @@ def defaults(instance_path: str) -> dict:
         "OFFERS_PER_PAGE": 20,
         # Total and facet counts of one search are reused this long (seconds) by a process.
         "SEARCH_COUNTS_CACHE_SECONDS": 60,
+        # A whole results page (HTML) is reused this long by a process: same URL, same language
+        # (app/embed/views.py, offers). 0: every page is rendered. Keep it well under the counts'.
+        # Offers change nightly or at a moderator's click: a few seconds of delay go unnoticed,
+        # and the tab's first page, which every visitor opens, is rendered once per burst.
+        "SEARCH_PAGE_CACHE_SECONDS": 5,
         # Inside a cross-site iframe the session cookie is third-party: without Partitioned
         # (CHIPS) browsers drop it, and every CSRF-protected form would fail.
         "SESSION_COOKIE_NAME": "__Host-session",
@@ -76,7 +82,7 @@ def from_environment(environ=os.environ) -> dict:
         if environ.get(name):
             values[name] = environ[name]
     for name in ("MAIL_PORT", "APPLY_MIN_SECONDS", "APPLICATION_RETENTION_DAYS", "APPLICATION_MAX_AGE_DAYS",
-                 "CV_ACCESS_LOG_RETENTION_DAYS"):
+                 "CV_ACCESS_LOG_RETENTION_DAYS", "SEARCH_PAGE_CACHE_SECONDS"):
         if name in values:
             values[name] = int(values[name])
     if "OIDC_PROVIDERS" in values:

@@ -13,7 +13,8 @@ alone within it (the statements' execute and fetch, what the aims of issue 4 bou
 whole results page through the Flask test client, counting on every page unless
 --page-counts-cache says otherwise (the first visitor's cost), and (4) pages/s with 2 gunicorn
 workers under wrk over loopback (≤ 15 s, after every page was requested six times: the server's
-own counts cache, 60 s, applies there, so wrk measures the steady state of 200 repeated searches).
+own counts cache, 60 s, applies there, so wrk measures the steady state of 200 repeated searches;
+with --page-cache N, a second wrk run has whole pages reused N s, SEARCH_PAGE_CACHE_SECONDS).
 Timings belong here, never in tests.
 """
 import argparse
@@ -206,13 +207,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def pages_per_second(url: str, mix, seconds: int) -> str:
-    """2 gunicorn sync workers, wrk cycling through the mix's pages over loopback."""
+def pages_per_second(url: str, mix, seconds: int, page_cache: int = 0) -> str:
+    """2 gunicorn sync workers, wrk cycling through the mix's pages over loopback. `page_cache`:
+    SEARCH_PAGE_CACHE_SECONDS of the server (0: every page rendered)."""
     if not shutil.which("wrk"):
         return "wrk not installed (apt-get install -y wrk)"
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-only", "JOBTAB_ENV": "bench",
-           "PUBLIC_BASE_URL": "http://bench.local"}
+           "PUBLIC_BASE_URL": "http://bench.local", "SEARCH_PAGE_CACHE_SECONDS": str(page_cache)}
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env,
@@ -262,11 +264,12 @@ def report(title: str, by_kind: dict[str, list[float]], reference: list[float] |
 
 
 def run(engine_name: str, size: str, skip_load: bool, wrk_seconds: int, page_counts_cache: int,
-        queries: int = QUERIES) -> None:
+        queries: int = QUERIES, page_cache: int = 0) -> None:
     workdir = Path(os.environ.get("BENCH_DIR", tempfile.gettempdir()))
     url = database_url(engine_name, workdir, size)
     app = create_app({"JOBTAB_ENV": "bench", "SECRET_KEY": "bench-only", "DATABASE_URL": url,
-                      "PUBLIC_BASE_URL": "http://bench.local", "SEARCH_COUNTS_CACHE_SECONDS": page_counts_cache})
+                      "PUBLIC_BASE_URL": "http://bench.local", "SEARCH_COUNTS_CACHE_SECONDS": page_counts_cache,
+                      "SEARCH_PAGE_CACHE_SECONDS": 0})  # every page timed is rendered
     print(f"\n## {engine_name}, {size}")
     if not skip_load:
         for step, seconds in build(app, url, size).items():
@@ -284,8 +287,10 @@ def run(engine_name: str, size: str, skip_load: bool, wrk_seconds: int, page_cou
     cache = f"counts reused {page_counts_cache} s" if page_counts_cache else "counting on every page"
     report(f"### Whole results page (Flask test client, HTML, {cache})", time_pages(app, mix))
     db.get_engine(app).dispose()
-    print(f"\n### 2 gunicorn workers, wrk -t2 -c8 over loopback, the same {len(mix)} pages in turn\n")
-    print("```\n" + pages_per_second(url, mix, wrk_seconds).strip() + "\n```")
+    for server_page_cache in sorted({0, page_cache}):
+        print(f"\n### 2 gunicorn workers, wrk -t2 -c8 over loopback, the same {len(mix)} pages in turn, "
+              f"SEARCH_PAGE_CACHE_SECONDS={server_page_cache}\n")
+        print("```\n" + pages_per_second(url, mix, wrk_seconds, server_page_cache).strip() + "\n```")
 
 
 def main() -> None:
@@ -297,12 +302,16 @@ def main() -> None:
     parser.add_argument("--page-counts-cache", type=int, default=0, metavar="SECONDS",
                         help="SEARCH_COUNTS_CACHE_SECONDS for the test-client pages (default 0: every page "
                              "counts, as for a search's first visitor; the server default is 60)")
+    parser.add_argument("--page-cache", type=int, default=0, metavar="SECONDS",
+                        help="also run wrk with whole results pages reused this long by the server "
+                             "(SEARCH_PAGE_CACHE_SECONDS; the run without it always comes first)")
     parser.add_argument("--queries", type=int, default=QUERIES,
                         help=f"how many queries of the seeded mix (default {QUERIES}; fewer for a quick 500k run)")
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {date.today().isoformat()}")
     for engine_name in (["sqlite", "postgresql"] if args.engine == "both" else [args.engine]):
-        run(engine_name, args.size, args.skip_load, args.wrk_seconds, args.page_counts_cache, args.queries)
+        run(engine_name, args.size, args.skip_load, args.wrk_seconds, args.page_counts_cache, args.queries,
+            args.page_cache)
 
 
 if __name__ == "__main__":

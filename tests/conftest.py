@@ -49,8 +49,9 @@ def test_config(url: str, **overrides) -> dict:
         "DATABASE_URL": url,
         "PUBLIC_BASE_URL": "http://jobtab.test",
         "SERVER_NAME": None,
-        # Tests change the catalog between searches: count afresh every time.
+        # Tests change the catalog between searches: count and render afresh every time.
         "SEARCH_COUNTS_CACHE_SECONDS": 0,
+        "SEARCH_PAGE_CACHE_SECONDS": 0,
     }
     config.update(overrides)
     return config

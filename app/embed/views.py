@@ -11,11 +11,12 @@ from app import db
 from app.catalog import services as catalog
 from app.dedup.services import other_publications
 from app.embed import jsonld
+from app.search.cache import RecentResults, database_key
 from app.search.criteria import read_criteria
 from app.search.form import search_form
 from app.search.services import search_offers
 from app.tenants.services import get_tenant
-from app.web.i18n import current_url
+from app.web.i18n import current_language, current_url
 from app.web.security import allow_framing_by
 from app.web.urls import public_url
 
@@ -24,6 +25,9 @@ bp = Blueprint("embed", __name__, url_prefix="/t/<tenant>", template_folder="tem
 KIND_OF_TAB = {"jobs": "job", "trainings": "training"}
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 DEFAULT_COLOUR = "#1d4f91"
+# Rendered results pages kept a few seconds when SEARCH_PAGE_CACHE_SECONDS > 0 (see offers):
+# at most 500 pages of ≈ 25 kB per process.
+recent_pages = RecentResults(max_entries=500)
 
 
 @bp.url_value_preprocessor
@@ -47,7 +51,18 @@ def home():
 
 @bp.get("/<any(jobs, trainings):tab>")
 def offers(tab):
-    """The search form and its results: a plain GET form, so links and the back button work."""
+    """The search form and its results: a plain GET form, so links and the back button work.
+
+    The page is the same for every visitor of the same URL in the same language (no session,
+    no cookie, no personal data on it), so a popular one may be reused for a few seconds
+    (SEARCH_PAGE_CACHE_SECONDS, 5 s by default; 0 renders every time). Keyed by database, path
+    with its query (tenant, search, page, ?lang=) and the language chosen, which Accept-Language
+    decides when ?lang= is absent. The headers (CSP of the tenant) are set afresh each time."""
+    key = (database_key(db.session), request.full_path, current_language())
+    return recent_pages.get_or_compute(key, current_app.config["SEARCH_PAGE_CACHE_SECONDS"], lambda: results_page(tab))
+
+
+def results_page(tab):
     reading = read_criteria(
         db.session, g.tenant, KIND_OF_TAB[tab], request.args,
         per_page=current_app.config["OFFERS_PER_PAGE"], from_form=True,

@@ -3,7 +3,8 @@
 Migration 0005 creates them with dialect-specific DDL: on SQLite the FTS5 table `offers_fts`
 (and the shadow tables FTS5 keeps beside it) with its triggers; on PostgreSQL the generated
 `offers.search_vector` column and its GIN index. Migration 0009 adds covering indexes on SQLite
-only, and one on training sessions used by search alone. Alembic's autogenerate
+only, and one on training sessions used by search alone; migration 0011 three covering indexes on
+PostgreSQL only (searches without words). Alembic's autogenerate
 (migrations/env.py) and tests/test_migrations.py skip exactly these names through `is_modelled`.
 """
 FTS_TABLE = "offers_fts"
@@ -11,9 +12,13 @@ UNMODELLED_COLUMNS = {("offers", "search_vector")}
 # SQLite only (migration 0009): B-trees that let SQLite count a search's matches from an index
 # alone. PostgreSQL counts from bitmap scans, whose plans these indexes made worse there.
 SQLITE_SEARCH_INDEXES = ("ix_offers_search_by_date", "ix_offers_search_by_commune", "ix_offers_search_by_occupation")
+# PostgreSQL only (migration 0011): searches without words counted from an index alone.
+PG_SEARCH_INDEXES = (
+    "ix_offers_pg_search_by_date", "ix_offers_pg_search_by_commune", "ix_offers_pg_search_by_occupation",
+)
 # Both engines (migration 0009): a training's next session start (app/search/facets.py).
 SESSIONS_INDEX = "ix_training_sessions_offer_start"
-UNMODELLED_INDEXES = {"ix_offers_search_vector", *SQLITE_SEARCH_INDEXES, SESSIONS_INDEX}
+UNMODELLED_INDEXES = {"ix_offers_search_vector", *SQLITE_SEARCH_INDEXES, *PG_SEARCH_INDEXES, SESSIONS_INDEX}
 
 
 def is_search_index_table(name: str) -> bool:

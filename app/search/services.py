@@ -5,7 +5,9 @@ Every condition but full text is a B-tree lookup on codes, shared by both engine
 comes from the backend chosen by the database URL (app/search/__init__.py). Two queries per
 search: facet groups (which also give the exact total and, for a radius search, how many offers
 of the département have no precise place), and the page of offers; trainings add the count by
-training body. On SQLite the counts read covering indexes alone (migration 0009).
+training body. On SQLite the counts read covering indexes alone (migration 0009); on
+PostgreSQL so do searches without words (migration 0011). A page's offers come back as cards
+(app/search/cards.py): the columns a results page and the API's list show, no ORM objects.
 """
 import math
 from collections import Counter
@@ -13,24 +15,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import case, func, literal_column, or_, select, union_all
-from sqlalchemy.orm import Session, defer, joinedload, selectinload
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.catalog.models import Offer, TrainingOffer
-from app.catalog.services import OFFER_CLASSES, Page, in_tenant_scope, still_open
-from app.search import text_backend
+from app.catalog.models import Offer
+from app.catalog.services import Page, in_tenant_scope, still_open
+from app.search import one_of, text_backend
 from app.search.cache import database_key, recent_counts
+from app.search.cards import OfferCard, offer_cards
 from app.search.criteria import Criteria
 from app.search.facets import FACETS_BY_KIND, counting_parts, facet_expressions
 from app.search.occupations import occupation_index
 from app.search.places import distance_km, gazetteer
+from app.search.postgresql import WITHOUT_WORDS
 from app.search.text import TextQuery, parse_text_query
 
 TRAINING_BODIES_SHOWN = 10
-# Columns a page of results does not read: the texts (shown on the offer's own page), their
-# normalised search forms and the source's details.
-_TEXTS = ("description", "details", "search_text", "search_title", "search_organisation", "search_description")
-LIST_DEFERRED = {"job": _TEXTS, "training": (*_TEXTS, "objectives", "rncp_codes", "certifinfo_codes")}
 
 
 @dataclass
@@ -120,6 +120,8 @@ class Conditions:
 
 def search_conditions(session: Session, tenant, criteria: Criteria, now: datetime) -> Conditions:
     query = text_query(session, criteria)
+    # PostgreSQL: searches without words may count from the covering indexes of migration 0011.
+    hint = [WITHOUT_WORDS] if query is None and session.get_bind().dialect.name == "postgresql" else []
     return Conditions(
         common=[
             Offer.kind == criteria.kind,
@@ -127,6 +129,7 @@ def search_conditions(session: Session, tenant, criteria: Criteria, now: datetim
             in_tenant_scope(tenant),
             still_open(now),
             *what_conditions(session, criteria, query),
+            *hint,
         ],
         place=where_conditions(session, criteria),
         body=[Offer.organisation_name == criteria.training_body] if criteria.training_body else [],
@@ -141,11 +144,14 @@ def text_query(session: Session, criteria: Criteria) -> TextQuery | None:
 def what_conditions(session: Session, criteria: Criteria, query: TextQuery | None = None) -> list[ColumnElement[bool]]:
     conditions = []
     if criteria.occupations:
-        conditions.append(Offer.occupation_code.in_(sorted(criteria.occupations)))
+        conditions.append(one_of(session, Offer.occupation_code, sorted(criteria.occupations)))
     if query and criteria.text_occupations:
         # The typed text is a ROME job title: its offers are found whatever their wording.
         conditions.append(
-            or_(text_backend(session).matches(query), Offer.occupation_code.in_(sorted(criteria.text_occupations)))
+            or_(
+                text_backend(session).matches(query),
+                one_of(session, Offer.occupation_code, sorted(criteria.text_occupations)),
+            )
         )
     elif query:
         conditions.append(text_backend(session).matches(query))
@@ -156,7 +162,7 @@ def where_conditions(session: Session, criteria: Criteria) -> list[ColumnElement
     conditions = []
     if criteria.commune is not None:
         ring = gazetteer(session).ring(criteria.commune.insee_code, criteria.radius_km)
-        conditions.append(Offer.commune_code.in_(ring))
+        conditions.append(one_of(session, Offer.commune_code, ring))
     if criteria.departement:
         conditions.append(Offer.departement_code == criteria.departement)
     if criteria.region:
@@ -214,7 +220,7 @@ def count_facets(
 
 def page_of_offers(
     session: Session, criteria: Criteria, conditions: list, query: TextQuery | None = None
-) -> list[Offer]:
+) -> list[OfferCard]:
     """The page's offers, in order. Their ids are chosen first (one statement), then only those
     rows are read by primary key (a second): the offers skipped on the way to a deep page (OFFSET)
     cost an index entry each, not a row (on SQLite the covering indexes of migration 0009 hold
@@ -222,7 +228,6 @@ def page_of_offers(
     back in the ids' order from Python. Reading the rows `WHERE id IN (the ordered subquery)` in
     one statement made SQLite order them again, full-text title match included: 0.5 to 1 ms more
     per page than the extra round trip."""
-    model = OFFER_CLASSES[criteria.kind]
     order = ordering(session, criteria, query if query is not None else text_query(session, criteria))
     page_ids = (
         select(Offer.id)
@@ -232,20 +237,7 @@ def page_of_offers(
         .offset((criteria.page - 1) * criteria.per_page)
     )
     ids = list(session.scalars(page_ids))
-    if not ids:
-        return []
-    statement = (
-        select(model)
-        .where(Offer.id.in_(ids))
-        # Many-to-one places: joined into the same statement rather than three more queries.
-        .options(joinedload(model.commune), joinedload(model.departement), joinedload(model.region))
-        # What a card and the API's list never show stays in the database (read if ever asked).
-        .options(*(defer(getattr(model, name)) for name in LIST_DEFERRED[criteria.kind]))
-    )
-    if criteria.kind == "training":
-        statement = statement.options(selectinload(TrainingOffer.sessions))
-    by_id = {offer.id: offer for offer in session.scalars(statement)}
-    return [by_id[offer_id] for offer_id in ids if offer_id in by_id]  # one removed in between: left out
+    return offer_cards(session, ids) if ids else []
 
 
 def ordering(session: Session, criteria: Criteria, query: TextQuery | None) -> list:
@@ -258,7 +250,7 @@ def ordering(session: Session, criteria: Criteria, query: TextQuery | None) -> l
         # ts_rank over every match: that is where full-text search spends its time.
         strong = text_backend(session).matches_title(query)
         if criteria.text_occupations:
-            strong = or_(strong, Offer.occupation_code.in_(sorted(criteria.text_occupations)))
+            strong = or_(strong, one_of(session, Offer.occupation_code, sorted(criteria.text_occupations)))
         return [case((strong, 0), else_=1), *newest]
     return newest
 
@@ -273,7 +265,7 @@ def squared_distance(criteria: Criteria) -> ColumnElement[float]:
     return north * north + east * east
 
 
-def distances_from(criteria: Criteria, offers: list[Offer]) -> dict[int, float]:
+def distances_from(criteria: Criteria, offers: list[OfferCard]) -> dict[int, float]:
     centre = criteria.commune
     if centre.latitude is None or centre.longitude is None:
         return {}

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from lxml import html
 
+from app.embed import views
+from app.search.cache import RecentResults
 from tests.factories.catalog import NOW, make_job, make_tenant, make_training
 
 
@@ -239,3 +241,25 @@ def test_filters_stay_folded_until_one_is_chosen(client, db_session, tenant):
     opened = page(client.get("/t/ara/jobs?contract=CDI")).xpath("//details[contains(@class, 'filters')]")[0]
     assert opened.get("open") is not None
     assert opened.xpath(".//input[@value='CDI']/@checked")
+
+
+def test_a_reused_results_page_is_the_same_url_in_the_same_language_only(
+    app, client, db_session, monkeypatch
+):
+    """SEARCH_PAGE_CACHE_SECONDS: a page is reused for its own URL and language, never another's."""
+    monkeypatch.setitem(app.config, "SEARCH_PAGE_CACHE_SECONDS", 30)
+    monkeypatch.setattr(views, "recent_pages", RecentResults())
+    make_tenant(db_session, slug="one", name="Territoire Un", region_codes=["84"])
+    make_tenant(db_session, slug="two", name="Territoire Deux", region_codes=["84"])
+    make_job(db_session, title="Cuisinier de collectivité")
+
+    first = client.get("/t/one/jobs?q=cuisinier").get_data(as_text=True)
+    make_job(db_session, title="Cuisinier en brasserie")
+    assert client.get("/t/one/jobs?q=cuisinier").get_data(as_text=True) == first  # reused
+    assert "Cuisinier en brasserie" not in first
+    assert "Cuisinier en brasserie" in client.get("/t/one/jobs?q=cuisinier&page=1").get_data(as_text=True)
+    other_tenant = client.get("/t/two/jobs?q=cuisinier").get_data(as_text=True)
+    assert "Territoire Deux" in other_tenant and "Territoire Un" not in other_tenant
+    english = client.get("/t/one/jobs?q=cuisinier", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'lang="en"' in english and english != first
+    assert 'lang="en"' in client.get("/t/one/jobs?q=cuisinier&lang=en").get_data(as_text=True)
