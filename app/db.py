@@ -65,11 +65,7 @@ def make_engine(url: str) -> Engine:
         # (the documented recipe), so nested transactions behave as on PostgreSQL.
         event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
         return engine
-    # psycopg prepares a statement run five times on a connection; PostgreSQL would then switch
-    # to one generic plan per statement after five runs. A search's best plan depends on its
-    # words and its ring of communes (a generic plan made full-text counts 2-3x slower), so
-    # statements stay prepared (parsed once) but are planned for their values every time.
-    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c plan_cache_mode=force_custom_plan"})
+    return create_engine(url, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record):

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from app.dedup.candidates import areas_of
 from app.dedup.matching import (
     MAX_DAYS_APART,
     MAX_DISTANCE_KM,
@@ -30,8 +31,9 @@ def _code(value: str | None) -> int:
 
 # One offer's facts as the vetoes and the LSH blocking read them, packed in 128 bytes: place,
 # contract and title as CRC-32 codes (`_code`), the title's words as a 64-bit Bloom filter and
-# their number (`_title_shape`), the areas it is indexed under and queries (candidates.areas_of). Stored with each fingerprint, so that an update turns its stock into
-# arrays with one `frombuffer` instead of building 50,000 rows of Python objects.
+# their number (`_TitleShapes`), the areas it is indexed under and queries (candidates.areas_of).
+# Stored with each fingerprint, so that an update turns its stock into arrays with one
+# `frombuffer` instead of building 50,000 rows of Python objects.
 FACTS_DTYPE = np.dtype([
     ("precision", "<i8"), ("commune", "<i8"), ("departement", "<i8"), ("region", "<i8"), ("contract", "<i8"),
     ("title", "<i8"), ("latitude", "<f8"), ("longitude", "<f8"), ("published", "<f8"), ("shingles", "<i8"),
@@ -60,8 +62,6 @@ class OfferArrays:
     @classmethod
     def from_columns(cls, precision, commune, departement, region, latitude, longitude, contract, published, shingles, title) -> "OfferArrays":
         """From one sequence per fact, in row order; `published` in seconds since 1970."""
-        from app.dedup.candidates import areas_of
-
         codes = _Codes()
         records = np.zeros(len(precision), dtype=FACTS_DTYPE)
         records["precision"] = [PRECISION_RANK[value] for value in precision]

@@ -14,8 +14,8 @@ France alone; the whole stock only when a new offer is itself located by France 
 the fingerprints table alone: each stored fingerprint carries a copy of its offer's facts and
 the same facts packed for numpy (`prefilter.FACTS_DTYPE`), so the stock becomes column arrays
 (`RunOffers`) in one `frombuffer`; an OfferFacts is read only for the stock offers that survive
-the numpy vetoes (place, contract, dates, title words, then text). The buckets queried hold the same offers as when the
-whole stock was read, so the candidates and clusters are the same (but for the rare bucket
+the numpy vetoes (place, contract, dates, title words, then text). The buckets queried hold the
+same offers as when the whole stock was read, so the candidates and clusters are the same (but for the rare bucket
 key, 32 bits, that two areas share by accident: its unread area's offers are no longer met).
 """
 import time
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
-from sqlalchemy import and_, bindparam, delete, false, func, insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, delete, false, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.catalog.models import Offer, Source
@@ -113,11 +113,6 @@ class RunOffers:
         self.signatures = np.concatenate([placing_signatures, stock_signatures]).astype(np.uint32)
         stock_arrays = OfferArrays.from_packed([row.packed_facts for row in stock_rows])
         self.arrays = OfferArrays.concatenate([OfferArrays.of_facts(placing), stock_arrays])
-        self.shingle_counts = self.arrays.shingles
-        self.title_hashes = self.arrays.title_hashes
-        self.index_areas = self.arrays.index_area
-        self.query_areas = self.arrays.query_areas
-        self.has_departement = self.arrays.departement != 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -136,8 +131,8 @@ class RunOffers:
 
     def band_keys(self, rows: np.ndarray, indexed_areas: set[int]) -> candidates.BandKeys:
         return candidates.BandKeys(
-            self.ids[rows], self.signatures[rows], self.shingle_counts[rows], self.title_hashes[rows],
-            self.index_areas[rows], self.query_areas[rows], indexed_areas,
+            self.ids[rows], self.signatures[rows], self.arrays.shingles[rows], self.arrays.title_hashes[rows],
+            self.arrays.index_area[rows], self.arrays.query_areas[rows], indexed_areas,
         )
 
 
@@ -188,9 +183,6 @@ def _take_run_lock(session: Session) -> None:
     a cluster. Taken before anything is read, so the run reads what the previous one wrote."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(_RUN_LOCK_KEY)))
-        # Connections plan every statement for its values (for the searches: app.db.make_engine);
-        # a run repeats a few statements tens of thousands of times, planned once is enough.
-        session.execute(text("SET LOCAL plan_cache_mode = auto"))
     else:
         # SQLite has one writer at a time: a transaction's first write waits for it (up to the
         # connection's timeout) and holds it until commit. This one changes nothing.
@@ -231,14 +223,14 @@ def _candidates(run: RunOffers) -> tuple[np.ndarray, np.ndarray]:
     """Pairs among the offers being placed, and between them and the stock, both ways."""
     placing = np.arange(len(run.placing))
     stock = np.arange(len(run.placing), len(run))
-    areas = set(np.unique(run.index_areas).tolist())
+    areas = set(np.unique(run.arrays.index_area).tolist())
     new_keys = run.band_keys(placing, areas)
     index_keys, index_ids = new_keys.index_keys, new_keys.index_ids
     found = [candidates.candidate_pairs(new_keys.query_keys, new_keys.query_ids, index_keys, index_ids)]
     if len(stock):
         # The stock only needs to query the areas of new offers located by a région or by
         # France alone: a new offer's own queries already reach the stock of its département.
-        coarse = set(np.unique(run.index_areas[placing][~run.has_departement[placing]]).tolist())
+        coarse = set(np.unique(run.arrays.index_area[placing][run.arrays.departement[placing] == 0]).tolist())
         old_keys = run.band_keys(stock, coarse)
         found.append(candidates.candidate_pairs(new_keys.query_keys, new_keys.query_ids, old_keys.index_keys, old_keys.index_ids))
         found.append(candidates.candidate_pairs(old_keys.query_keys, old_keys.query_ids, index_keys, index_ids))

@@ -5,7 +5,8 @@ The words were stemmed and folded in Python (app.search.text), so the `simple` c
 weight A, the employer's B, the description's D (migration 0005); a term is matched by weight,
 as FTS5 matches it by column.
 """
-from sqlalchemy import func, literal_column
+from sqlalchemy import func, literal_column, text
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.models import Offer
@@ -17,6 +18,16 @@ TITLE, ORGANISATION, DESCRIPTION = "A", "B", "D"
 # of migration 0011 are partial on it, so only those searches may use them. A full-text search
 # does not state it, and its planner keeps the GIN bitmap plans.
 WITHOUT_WORDS = Offer.id > 0
+
+
+def plan_for_values(session: Session) -> None:
+    """psycopg prepares a statement run five times on a connection, and PostgreSQL then switches
+    it to one generic plan. A search's best plan depends on its words and its ring of communes
+    (a generic plan made full-text counts 2-3x slower): this transaction's statements stay
+    prepared (parsed once) but are planned for their values every time. Searches ask for it;
+    bulk writes (imports, deduplication), which repeat one statement thousands of times, keep
+    PostgreSQL's default."""
+    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def phrase(words: tuple[str, ...], weights: str) -> str:

@@ -27,7 +27,7 @@ from app.search.criteria import Criteria
 from app.search.facets import FACETS_BY_KIND, counting_parts, facet_expressions
 from app.search.occupations import occupation_index
 from app.search.places import distance_km, gazetteer
-from app.search.postgresql import WITHOUT_WORDS
+from app.search.postgresql import WITHOUT_WORDS, plan_for_values
 from app.search.text import TextQuery, parse_text_query
 
 TRAINING_BODIES_SHOWN = 10
@@ -48,6 +48,8 @@ def search_offers(
     """`counts_cache_seconds`: how long the total and facet counts of the same search may be
     reused (paging, a popular landing page); 0 counts every time."""
     now = now or datetime.now(timezone.utc)
+    if session.get_bind().dialect.name == "postgresql":
+        plan_for_values(session)
     conditions = search_conditions(session, tenant, criteria, now)
     base = conditions.all
     # The facet expressions are only needed to count, or to filter by a selected facet: with

@@ -1,8 +1,6 @@
 """/api/v1: answers, errors, headers."""
-from sqlalchemy import event
-
-from app import db as app_db
 from tests.factories.catalog import make_job
+from tests.statements import statements_of
 
 
 def test_search_answers_the_documented_shape(client, catalog):
@@ -77,28 +75,13 @@ def test_unknown_api_paths_answer_json(client):
 def test_a_list_costs_the_same_statements_whatever_its_occupations(client, db_session, catalog):
     """Each result's occupation comes with the list, not one query per ROME code."""
 
-    def statements(url: str) -> tuple[int, dict]:
-        executed = []
-
-        def record(_connection, _cursor, statement, *_args):
-            executed.append(statement)
-
-        engine = app_db.session.get_bind().engine
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            response = client.get(url)
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-        assert response.status_code == 200
-        counted = [s for s in executed if not s.lstrip().upper().startswith(("SAVEPOINT", "RELEASE"))]
-        return len(counted), response.get_json()
-
     url = "/api/v1/offers?tenant=ara"
     client.get(url)  # reference data loaded once per process, as a server warms it
-    few, _ = statements(url)
+    few, _ = statements_of(client, url)
     for code in ("A1101", "D1106", "F1703", "H2102", "K2204", "N4101"):
         make_job(db_session, title=f"Offre {code}", occupation_code=code)
-    many, body = statements(url)
+    many, response = statements_of(client, url)
+    body = response.get_json()
     assert many == few
     labels = {result["occupation"]["code"]: result["occupation"]["label"] for result in body["results"]}
     assert {"A1101", "N4101", "J1501"} <= labels.keys() and all(labels.values())

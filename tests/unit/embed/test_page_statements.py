@@ -3,10 +3,8 @@ no per-card lazy load (places, sessions, deferred texts) may creep in."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
-
-from app import db as app_db
 from tests.factories.catalog import NOW, make_job, make_tenant, make_training
+from tests.statements import statements_of
 
 PLACES = [
     {"commune_code": "69123", "departement_code": "69", "region_code": "84", "latitude": 45.758, "longitude": 4.835},
@@ -24,23 +22,6 @@ def tenant(db_session):
     return make_tenant(db_session, slug="bounded", region_codes=["84"])
 
 
-def statements_of(client, url: str) -> int:
-    executed = []
-
-    def count(_connection, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            executed.append(statement)
-
-    engine = app_db.session.get_bind().engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(executed)
-
-
 @pytest.mark.parametrize("tab, make", [("jobs", make_job), ("trainings", make_training)])
 @pytest.mark.parametrize("query", ["", "?q=cuisinier+serveur", "?commune=69123&radius=100", "?page=2"])
 def test_a_page_of_results_costs_the_same_statements_for_one_offer_or_a_full_page(
@@ -55,8 +36,8 @@ def test_a_page_of_results_costs_the_same_statements_for_one_offer_or_a_full_pag
     url = f"/t/bounded/{tab}{query}"
     add(21 if query == "?page=2" else 1)  # page 2 holds one offer
     client.get(url)  # loads the gazetteer and job titles once per process, as a server warms them
-    few = statements_of(client, url)
+    few, _ = statements_of(client, url)
     add(40)
-    many = statements_of(client, url)
+    many, _ = statements_of(client, url)
     assert many == few
     assert many <= (6 if tab == "jobs" else 7)
