@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog.models import Offer, Source
 from app.catalog.normalise import is_intermediary, normalise_employer, normalise_text, normalise_title
-from app.db import upsert
+from app.db import any_of, upsert
 from app.dedup import candidates
 from app.dedup.clustering import SOURCE_KIND_ORDER, Clustering
 from app.dedup.fingerprint import NUM_PERM, content_key, jaccard, signatures
@@ -168,9 +168,9 @@ def deduplicate_offers(session: Session, offer_ids: Iterable[int], now: datetime
     members = _members_of(session, dissolved)
     to_place = sorted(dirty | set(members))
     for chunk in _chunks(to_place):
-        session.execute(delete(links_table).where(links_table.c.offer_id.in_(chunk)))
+        session.execute(delete(links_table).where(any_of(session, links_table.c.offer_id, chunk)))
     for chunk in _chunks(sorted(dissolved)):
-        session.execute(delete(clusters_table).where(clusters_table.c.id.in_(chunk)))
+        session.execute(delete(clusters_table).where(any_of(session, clusters_table.c.id, chunk)))
     stats = _run(session, to_place=to_place, dirty=dirty, now=now, with_stock=True, read=changed)
     touched = stats.pop("touched_clusters")
     _write_duplicate_of(session, _cluster_canonicals(session, touched), reset=to_place)
@@ -280,7 +280,7 @@ def _changed_offers(session: Session, offer_ids: list[int]) -> dict[int, tuple]:
         statement = (
             select(*_PLACE_COLUMNS, *_CONTENT_COLUMNS, fingerprints.c.content_key)
             .outerjoin(fingerprints, fingerprints.c.offer_id == offers.c.id)
-            .where(offers.c.id.in_(chunk), offers.c.kind == "job")
+            .where(any_of(session, offers.c.id, chunk), offers.c.kind == "job")
         )
         for row in session.execute(statement):
             key = _content_key_of(row)
@@ -352,7 +352,7 @@ def _stock_rows(session: Session, placing: list[OfferFacts], placing_ids: set[in
 def _stored_rows(session: Session, offer_ids: list[int]) -> list:
     rows = []
     for chunk in _chunks(sorted(offer_ids)):
-        statement = select(*_STORED_COLUMNS).where(fingerprints.c.offer_id.in_(chunk)).order_by(fingerprints.c.offer_id)
+        statement = select(*_STORED_COLUMNS).where(any_of(session, fingerprints.c.offer_id, chunk)).order_by(fingerprints.c.offer_id)
         rows += session.execute(statement).all()
     return rows
 
@@ -374,7 +374,7 @@ def _fresh_facts(
     kept = {offer_id: row for offer_id, (row, _key) in read.items() if row is not None}
     for chunk in _chunks(sorted(offer_ids)):
         missing = [offer_id for offer_id in chunk if offer_id not in kept]
-        statement = select(*_PLACE_COLUMNS, *_CONTENT_COLUMNS).where(offers.c.id.in_(missing)).order_by(offers.c.id)
+        statement = select(*_PLACE_COLUMNS, *_CONTENT_COLUMNS).where(any_of(session, offers.c.id, missing)).order_by(offers.c.id)
         fetched = {row.id: row for row in session.execute(statement)} if missing else {}
         rows = [row for row in (kept.get(offer_id) or fetched.get(offer_id) for offer_id in chunk) if row is not None]
         matrix, counts = signatures([normalise_text(row.description) for row in rows])
@@ -461,7 +461,7 @@ def _content_key_of(row) -> str:
 def _clusters_of(session: Session, offer_ids: Iterable[int]) -> set[int]:
     found: set[int] = set()
     for chunk in _chunks(sorted(offer_ids)):
-        found.update(session.scalars(select(links_table.c.cluster_id).where(links_table.c.offer_id.in_(chunk))))
+        found.update(session.scalars(select(links_table.c.cluster_id).where(any_of(session, links_table.c.offer_id, chunk))))
     return found
 
 
@@ -469,7 +469,7 @@ def _members_of(session: Session, cluster_ids: Iterable[int]) -> dict[int, int]:
     """Offer id -> cluster id for every member of these clusters."""
     members: dict[int, int] = {}
     for chunk in _chunks(sorted(cluster_ids)):
-        rows = session.execute(select(links_table.c.offer_id, links_table.c.cluster_id).where(links_table.c.cluster_id.in_(chunk)))
+        rows = session.execute(select(links_table.c.offer_id, links_table.c.cluster_id).where(any_of(session, links_table.c.cluster_id, chunk)))
         members.update({offer_id: cluster_id for offer_id, cluster_id in rows})
     return members
 
@@ -539,7 +539,7 @@ def _cluster_canonicals(session: Session, cluster_ids: set[int] | None) -> dict[
         return dict(session.execute(statement).all())
     result: dict[int, int] = {}
     for chunk in _chunks(sorted(cluster_ids)):
-        result.update(session.execute(statement.where(clusters_table.c.id.in_(chunk))).all())
+        result.update(session.execute(statement.where(any_of(session, clusters_table.c.id, chunk))).all())
     return result
 
 
@@ -549,7 +549,7 @@ def _write_duplicate_of(session: Session, canonical_of: dict[int, int], reset: l
     wanted.update({offer_id: (None if canonical == offer_id else canonical) for offer_id, canonical in canonical_of.items()})
     current: dict[int, int | None] = {}
     for chunk in _chunks(sorted(wanted)):
-        current.update(session.execute(select(offers.c.id, offers.c.duplicate_of_id).where(offers.c.id.in_(chunk))).all())
+        current.update(session.execute(select(offers.c.id, offers.c.duplicate_of_id).where(any_of(session, offers.c.id, chunk))).all())
     changes = [{"b_id": offer_id, "b_duplicate_of": value} for offer_id, value in wanted.items() if current.get(offer_id) != value]
     statement = update(offers).where(offers.c.id == bindparam("b_id")).values(duplicate_of_id=bindparam("b_duplicate_of"))
     for start in range(0, len(changes), _BATCH):

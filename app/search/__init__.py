@@ -6,11 +6,10 @@ same results; the judged query set (tests/fixtures/search) runs against both.
 """
 from collections.abc import Sequence
 
-from sqlalchemy import String, any_, bindparam
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.db import any_of
 from app.search.interfaces import TextBackend
 from app.search.postgresql import PostgresTextBackend
 from app.search.sqlite import SqliteTextBackend
@@ -23,10 +22,7 @@ def text_backend(session: Session) -> TextBackend:
 
 
 def one_of(session: Session, column: ColumnElement[str], codes: Sequence[str]) -> ColumnElement[bool]:
-    """`column IN codes`. On PostgreSQL one array parameter (`= ANY`) instead of one parameter
-    per code: a ring holds hundreds of communes (thousands at 100 km), and a statement whose text changes with their
-    number is parsed afresh every time, never prepared (psycopg prepares a statement on its
-    fifth run on a connection). Same rows, same plans (the planner turns IN into `= ANY`)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(codes), type_=ARRAY(String)))
-    return column.in_(codes)
+    """`column IN codes`, one array parameter on PostgreSQL (app.db.any_of): a ring holds hundreds
+    of communes (thousands at 100 km), and its statement is then the same text whatever their
+    number, so psycopg prepares it."""
+    return any_of(session, column, codes)
