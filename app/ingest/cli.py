@@ -7,7 +7,8 @@
     feeds rejected RUN_ID                           what a run left out, and why
 
 Each run commits twice: once to take the source's lock (other processes must see it before the
-work starts), once with everything it wrote. Exit status 1 when a run was flagged or failed.
+work starts), once with everything it wrote (on PostgreSQL that transaction also holds the
+source's run lock: services.take_run_lock). Exit status 1 when a run was flagged or failed.
 """
 import json
 import os
@@ -127,7 +128,8 @@ def rejected_command(run_id):
 def run_feed(
     source: Source, connector: Connector, location: str, http: requests.Session, is_full_feed: bool = True
 ) -> FeedRun:
-    """Lock, run, commit; a failure of ours is recorded on the run, then raised."""
+    """Lock, run, commit; a failure of ours is recorded on the run, then raised. A busy source is
+    reported as a command error, not a traceback."""
     now = datetime.now(timezone.utc)
     try:
         run = services.start_run(db.session, source, connector, location, now, is_full_feed)
@@ -139,6 +141,14 @@ def run_feed(
     try:
         services.execute_run(db.session, run, connector, Context.from_database(db.session, now, http))
         db.session.commit()
+    except services.SourceBusy as error:
+        # PostgreSQL: the lock this run took over had expired under a run still writing.
+        # Nothing was read nor written: the run is recorded as failed, and the source stays
+        # locked for that other run, which frees it when it ends.
+        db.session.rollback()
+        services.fail_run(db.session, run_id, error)
+        db.session.commit()
+        raise click.ClickException(f"{error} (run #{run_id} failed)") from error
     except Exception as error:
         db.session.rollback()
         services.fail_run(db.session, run_id, error)

@@ -1,7 +1,8 @@
 """Feed runs: lock the source, read, normalise what changed, upsert, expire, report.
 
 Services flush, never commit: `flask feeds …` commits (once to make the lock visible to other
-processes, once at the end). A run never expires anything when its feed failed to download or
+processes, once at the end; on PostgreSQL the transaction that writes also holds the source's
+run lock, see take_run_lock). A run never expires anything when its feed failed to download or
 parse, or lists less than half of the source's open offers: the run is flagged instead, and
 the offers stay as they were.
 """
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.catalog.models import JobOffer, Occupation, Offer, Source, TrainingOffer, TrainingSession
@@ -29,8 +30,12 @@ from app.ingest.places import PlaceResolver
 from app.ingest.writer import OfferWriter, expire_offers
 
 OFFER_CLASSES = {"job": JobOffer, "training": TrainingOffer}
-# A crashed run's lock frees the source after this long.
+# A crashed run's `locked_until` frees the source after this long (on PostgreSQL, a live run
+# past it keeps the source all the same: take_run_lock).
 LOCK_TIMEOUT = timedelta(hours=2)
+# PostgreSQL's run lock: pg_try_advisory_xact_lock(RUN_LOCK_NAMESPACE, source id), two int4 keys
+# (app.dedup's run lock is the one-bigint form, another key space, and another value).
+RUN_LOCK_NAMESPACE = 0x6A6F6266  # "jobf"
 # A full feed listing fewer than this share of the source's open offers is suspect.
 SHRINK_LIMIT = 0.5
 PARTNER_ID_LENGTH = 100
@@ -82,6 +87,12 @@ def start_run(
 
     One UPDATE … WHERE unlocked: atomic on both engines, and a lock older than LOCK_TIMEOUT
     (a crashed run) is taken over.
+
+    No advisory lock here (take_run_lock): the caller commits right after, which frees a
+    transaction-level one, so it would only be a snapshot and execute_run must check again
+    anyway. A session-level one would survive the commit but belongs to a pooled connection:
+    the run's next transaction may use another, and a missed unlock keeps the source locked
+    for as long as that connection lives.
     """
     taken = session.execute(
         update(Source)
@@ -118,7 +129,9 @@ class Reading:
 
 
 def execute_run(session: Session, run: FeedRun, connector: Connector, context: Context) -> FeedRun:
-    """Read the feed and write what changed; fill in the run's counts, status and offer ids."""
+    """Read the feed and write what changed; fill in the run's counts, status and offer ids.
+    Raises SourceBusy, before reading anything, when another run still writes the source."""
+    take_run_lock(session, run)
     known = known_offers(session, run.source_id, context.now)
     writer = OfferWriter(session, run.source_id, connector.kind, {pid: offer.id for pid, offer in known.items()})
     reading = write_changes(run, connector, context, known, writer)
@@ -136,6 +149,23 @@ def execute_run(session: Session, run: FeedRun, connector: Connector, context: C
     session.flush()
     session.expire_all()  # the offers were written without the ORM: reload them when read
     return run
+
+
+def take_run_lock(session: Session, run: FeedRun) -> None:
+    """On PostgreSQL, hold the source's run lock until this transaction ends. Raises SourceBusy.
+
+    Two locks, because `locked_until` is a lease: a column every engine and every tool can read,
+    and all SQLite needs (one writer at a time: of two runs, the one that writes second fails on
+    "database is locked", so their writes never mix), but with no heartbeat it expires under a
+    run still writing after LOCK_TIMEOUT, and outlives a crashed one until then. The advisory
+    lock is exact: PostgreSQL frees it at commit, at rollback, or when the process holding it
+    dies, so a live run is never taken over, however long it runs. A run that took an expired
+    `locked_until` over from a run still writing stops here, before it reads or writes anything.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if not session.scalar(select(func.pg_try_advisory_xact_lock(RUN_LOCK_NAMESPACE, run.source_id))):
+        raise SourceBusy(f"source {run.source.slug} is being read by another run, still writing after its lock expired")
 
 
 def write_changes(
@@ -222,11 +252,13 @@ def record_rejections(session: Session, run: FeedRun, rejections: Iterable[Rejec
 
 
 def fail_run(session: Session, run_id: int, error: BaseException) -> None:
-    """After a rollback: the run ended on an error of ours; free the source."""
+    """After a rollback: the run ended on an error of ours; free the source. Unless the error is
+    SourceBusy: another run still writes the source, and frees it when it ends."""
     run = session.get(FeedRun, run_id)
     run.status, run.message = "failed", f"{type(error).__name__}: {error}"[:10_000]
     run.finished_at = datetime.now(timezone.utc)
-    release_lock(session, run.source_id)
+    if not isinstance(error, SourceBusy):
+        release_lock(session, run.source_id)
     session.flush()
 
 
