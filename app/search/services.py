@@ -5,18 +5,22 @@ Every condition but full text is a B-tree lookup on codes, shared by both engine
 comes from the backend chosen by the database URL (app/search/__init__.py). Two queries per
 search: facet groups (which also give the exact total and, for a radius search, how many offers
 of the département have no precise place), and the page of offers; trainings add the count by
-training body. On SQLite the counts read covering indexes alone (migration 0009); on
-PostgreSQL so do searches without words (migration 0011). A page's offers come back as cards
-(app/search/cards.py): the columns a results page and the API's list show, no ORM objects.
+training body. On PostgreSQL a search with words or occupations reads its matches once for
+both, in one statement (count_and_page). On SQLite the counts read covering indexes alone
+(migration 0009); on PostgreSQL so do searches without words (migration 0011). A page's offers
+come back as cards (app/search/cards.py): the columns a results page and the API's list show,
+no ORM objects.
 """
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import case, func, literal_column, or_, select, union_all
+from sqlalchemy import Column, Integer, and_, case, cast, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.util import ClauseAdapter
 
 from app.catalog.models import Offer
 from app.catalog.services import Page, in_tenant_scope, still_open
@@ -31,6 +35,7 @@ from app.search.postgresql import WITHOUT_WORDS, plan_for_values
 from app.search.text import TextQuery, parse_text_query
 
 TRAINING_BODIES_SHOWN = 10
+offers_table = Offer.__table__
 
 
 @dataclass
@@ -48,7 +53,8 @@ def search_offers(
     """`counts_cache_seconds`: how long the total and facet counts of the same search may be
     reused (paging, a popular landing page); 0 counts every time."""
     now = now or datetime.now(timezone.utc)
-    if session.get_bind().dialect.name == "postgresql":
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
         plan_for_values(session)
     conditions = search_conditions(session, tenant, criteria, now)
     base = conditions.all
@@ -56,25 +62,32 @@ def search_offers(
     # the counts reused (counts_cache_seconds), building them was a tenth of a search's Python.
     expressions = facet_expressions(criteria.kind, now) if criteria.facets else None
     selected = facet_conditions(criteria, expressions) if criteria.facets else []
+    page_ids = None
 
     def all_counts() -> tuple:
+        nonlocal page_ids
         nearby = (
             imprecise_nearby_conditions(criteria, conditions)
             if criteria.commune is not None and not criteria.imprecise_only
             else None
         )
-        parts = counting_parts(
-            criteria.kind, now, expressions or facet_expressions(criteria.kind, now),
-            split=session.get_bind().dialect.name == "postgresql",
-        )
-        facets, total, imprecise = count_facets(session, criteria, base, parts, nearby)
+        all_expressions = expressions or facet_expressions(criteria.kind, now)
+        if postgresql and (conditions.text_query is not None or criteria.occupations):
+            facets, total, imprecise, page_ids = count_and_page(
+                session, criteria, conditions, all_expressions, nearby is not None, now
+            )
+        else:
+            parts = counting_parts(criteria.kind, now, all_expressions, split=postgresql)
+            facets, total, imprecise = count_facets(session, criteria, base, parts, nearby)
         bodies = count_training_bodies(session, conditions, selected) if criteria.kind == "training" else []
         return facets, total, bodies, imprecise
 
     facets, total, bodies, imprecise = recent_counts.get_or_compute(
         counts_key(session, tenant, criteria), counts_cache_seconds, all_counts
     )
-    offers = page_of_offers(session, criteria, [*base, *selected], conditions.text_query)
+    if page_ids is None:
+        page_ids = ids_of_page(session, criteria, [*base, *selected], conditions.text_query)
+    offers = offer_cards(session, page_ids) if page_ids else []
     result = SearchResult(
         page=Page(items=offers, total=total, page=criteria.page, per_page=criteria.per_page),
         facets=facets,
@@ -122,13 +135,20 @@ class Conditions:
 
 def search_conditions(session: Session, tenant, criteria: Criteria, now: datetime) -> Conditions:
     query = text_query(session, criteria)
+    postgresql = session.get_bind().dialect.name == "postgresql"
     # PostgreSQL: searches without words may count from the covering indexes of migration 0011.
-    hint = [WITHOUT_WORDS] if query is None and session.get_bind().dialect.name == "postgresql" else []
+    hint = [WITHOUT_WORDS] if query is None and postgresql else []
+    kind, scope = Offer.kind == criteria.kind, in_tenant_scope(tenant)
+    if query is not None and postgresql:
+        # Checked on the rows the words found, never through an index (`IS TRUE` is not
+        # indexable): the planner ANDed the bitmap of the kind or of the région (a third to half
+        # of the catalog) into the GIN bitmap, which cost more than the whole rest of the search.
+        kind, scope = kind.is_(True), scope.is_(True)
     return Conditions(
         common=[
-            Offer.kind == criteria.kind,
+            kind,
             Offer.duplicate_of_id.is_(None),
-            in_tenant_scope(tenant),
+            scope,
             still_open(now),
             *what_conditions(session, criteria, query),
             *hint,
@@ -204,9 +224,15 @@ def count_facets(
                 .group_by(*columns)
             )
     statement = selects[0] if len(selects) == 1 else union_all(*selects)
+    return tally_facets(criteria, session.execute(statement))
+
+
+def tally_facets(criteria: Criteria, rows) -> tuple[dict, int, int]:
+    """Facet counts, total and imprecise nearby from group rows (nearby flag, facet values…, count)."""
+    facets = FACETS_BY_KIND[criteria.kind]
     counters = {facet.name: Counter() for facet in facets}
     total = imprecise = 0
-    for row in session.execute(statement):
+    for row in rows:
         is_nearby, values, count = row[0], row[1:-1], row[-1]
         accepted = [facet.accepts(value, criteria.facets.get(facet.name)) for facet, value in zip(facets, values)]
         if is_nearby:
@@ -220,17 +246,84 @@ def count_facets(
     return {facet.name: facet.option_counts(counters[facet.name]) for facet in facets}, total, imprecise
 
 
-def page_of_offers(
-    session: Session, criteria: Criteria, conditions: list, query: TextQuery | None = None
-) -> list[OfferCard]:
-    """The page's offers, in order. Their ids are chosen first (one statement), then only those
-    rows are read by primary key (a second): the offers skipped on the way to a deep page (OFFSET)
-    cost an index entry each, not a row (on SQLite the covering indexes of migration 0009 hold
-    every column filtered and ordered). The order ends with the id, so it is total; the rows come
-    back in the ids' order from Python. Reading the rows `WHERE id IN (the ordered subquery)` in
-    one statement made SQLite order them again, full-text title match included: 0.5 to 1 ms more
-    per page than the extra round trip."""
-    order = ordering(session, criteria, query if query is not None else text_query(session, criteria))
+def count_and_page(
+    session: Session, criteria: Criteria, conditions: Conditions, expressions: dict, nearby: bool, now: datetime
+) -> tuple[dict, int, int, list[int]]:
+    """PostgreSQL, a search with words or occupations: count_facets' counts and the page's ids
+    from one statement. The matching offers are read once into a MATERIALIZED common table
+    expression (their id and the columns the facets and the order read), which the facet groups
+    and the page then share: the full-text match and the GIN bitmap run once instead of twice,
+    and the search conditions are planned once. Such searches match few offers (hundreds), so
+    sorting them for the page costs less than a second pass; a search without words or
+    occupations, which may match a whole région, keeps its page read in index order (count_facets
+    and ids_of_page). `nearby`: count the imprecise neighbours of a radius search too. Returns
+    (facets, total, imprecise nearby, page ids)."""
+    facets = FACETS_BY_KIND[criteria.kind]
+    rank = relevance(session, criteria, conditions.text_query)
+    parts = counting_parts(criteria.kind, now, expressions, split=True)
+    selected = facet_conditions(criteria, expressions)
+    order = ordering(criteria, rank)
+    read = offer_columns(*[clause for extra, part in parts for clause in [*extra, *part.values()]], *selected, *order)
+    if nearby:
+        # A radius search's ring holds communes only, its imprecise neighbours have none.
+        place = or_(and_(*conditions.place), and_(*imprecise_nearby_place(criteria)))
+        where = [*conditions.common, *conditions.body, place]
+        is_nearby = case((Offer.commune_code.is_(None), 1), else_=0)
+    else:
+        where, is_nearby = conditions.all, literal_column("0")
+    matches = (
+        select(*read, is_nearby.label("nearby"), *([rank.label("relevance")] if rank is not None else []))
+        .where(*where)
+        .cte("matches")
+        .prefix_with("MATERIALIZED")
+    )
+    adapt = ClauseAdapter(matches).traverse
+    selects = []
+    for extra, part in parts:
+        columns = [adapt(part[facet.name]).label(facet.name) for facet in facets]
+        selects.append(
+            select(matches.c.nearby, *columns, func.count(), cast(null(), Integer).label("id"))
+            .where(*map(adapt, extra))
+            .group_by(matches.c.nearby, *columns)
+        )
+    page = (
+        select(func.row_number().over(order_by=list(map(adapt, order))).label("position"), matches.c.id)
+        .where(matches.c.nearby == 0, *map(adapt, selected))
+        .order_by(*map(adapt, order))
+        .limit(criteria.per_page)
+        .offset((criteria.page - 1) * criteria.per_page)
+        .subquery()
+    )
+    # Page rows: nearby flag 2, no facet values, their position in the count column.
+    selects.append(select(literal_column("2"), *[null()] * len(facets), page.c.position, page.c.id))
+    groups, positions = [], []
+    for row in session.execute(union_all(*selects)):
+        if row[0] == 2:
+            positions.append((row[-2], row[-1]))
+        else:
+            groups.append(row[:-1])
+    return (*tally_facets(criteria, groups), [offer_id for _, offer_id in sorted(positions)])
+
+
+def offer_columns(*clauses) -> list:
+    """The offers columns these clauses read, id first."""
+    found = {offers_table.c.id: None}
+    for clause in clauses:
+        for element in visitors.iterate(clause):
+            if isinstance(element, Column) and element.table is offers_table:
+                found[element] = None
+    return list(found)
+
+
+def ids_of_page(session: Session, criteria: Criteria, conditions: list, query: TextQuery | None = None) -> list[int]:
+    """The ids of the page's offers, in order; their cards are read by primary key next
+    (app/search/cards.py): the offers skipped on the way to a deep page (OFFSET) cost an index
+    entry each, not a row (on SQLite the covering indexes of migration 0009 hold every column
+    filtered and ordered). The order ends with the id, so it is total. Reading the rows
+    `WHERE id IN (the ordered subquery)` in one statement made SQLite order them again,
+    full-text title match included: 0.5 to 1 ms more per page than the extra round trip."""
+    query = query if query is not None else text_query(session, criteria)
+    order = ordering(criteria, relevance(session, criteria, query))
     page_ids = (
         select(Offer.id)
         .where(*conditions)
@@ -238,23 +331,27 @@ def page_of_offers(
         .limit(criteria.per_page)
         .offset((criteria.page - 1) * criteria.per_page)
     )
-    ids = list(session.scalars(page_ids))
-    return offer_cards(session, ids) if ids else []
+    return list(session.scalars(page_ids))
 
 
-def ordering(session: Session, criteria: Criteria, query: TextQuery | None) -> list:
+def ordering(criteria: Criteria, rank: ColumnElement[int] | None) -> list:
+    """`rank`: the search's relevance(), if it orders by it."""
     newest = [Offer.published_at.desc(), Offer.id.desc()]
     if criteria.sort == "distance" and criteria.commune is not None:
         return [Offer.latitude.is_(None), squared_distance(criteria), *newest]
-    if criteria.sort == "relevance" and query:
-        # Relevance the same on both engines: offers whose title has every word (or whose
-        # occupation is the typed job title) first, newest first within each group. No bm25 or
-        # ts_rank over every match: that is where full-text search spends its time.
-        strong = text_backend(session).matches_title(query)
-        if criteria.text_occupations:
-            strong = or_(strong, one_of(session, Offer.occupation_code, sorted(criteria.text_occupations)))
-        return [case((strong, 0), else_=1), *newest]
-    return newest
+    return [rank, *newest] if rank is not None else newest
+
+
+def relevance(session: Session, criteria: Criteria, query: TextQuery | None) -> ColumnElement[int] | None:
+    """Relevance the same on both engines: offers whose title has every word (or whose
+    occupation is the typed job title) first (0), newest first within each group. No bm25 or
+    ts_rank over every match: that is where full-text search spends its time."""
+    if criteria.sort != "relevance" or not query:
+        return None
+    strong = text_backend(session).matches_title(query)
+    if criteria.text_occupations:
+        strong = or_(strong, one_of(session, Offer.occupation_code, sorted(criteria.text_occupations)))
+    return case((strong, 0), else_=1)
 
 
 def squared_distance(criteria: Criteria) -> ColumnElement[float]:
@@ -282,12 +379,11 @@ def imprecise_nearby_conditions(criteria: Criteria, conditions: Conditions) -> l
     """Offers of the commune's département known only by their département: a radius search
     cannot place them, so it says how many there are instead of dropping them silently (counted
     with the facets, in count_facets; the selected facets apply to them too)."""
-    return [
-        *conditions.common,
-        *conditions.body,
-        Offer.departement_code == criteria.commune.departement_code,
-        Offer.commune_code.is_(None),
-    ]
+    return [*conditions.common, *conditions.body, *imprecise_nearby_place(criteria)]
+
+
+def imprecise_nearby_place(criteria: Criteria) -> list:
+    return [Offer.departement_code == criteria.commune.departement_code, Offer.commune_code.is_(None)]
 
 
 def count_training_bodies(session: Session, search: Conditions, selected: list) -> list:

@@ -6,6 +6,7 @@
   trainings in every state.
 - The "no precise place" count, now grouped with the facets, equals a plain count.
 - On SQLite the counts read a covering index, never the offer rows.
+- On PostgreSQL a search with words reads its matches once, for its counts and its page.
 """
 from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
@@ -20,7 +21,14 @@ from app.ingest.writer import OfferWriter
 from app.search.criteria import read_criteria
 from app.search.facets import STARTS_WITHIN_DAYS, counting_parts, facet_expressions
 from app.search.index import session_columns
-from app.search.services import search_conditions, search_offers
+from app.search.services import (
+    count_facets,
+    facet_conditions,
+    ids_of_page,
+    imprecise_nearby_conditions,
+    search_conditions,
+    search_offers,
+)
 from tests.factories.catalog import make_job, make_source, make_tenant, make_training
 
 TODAY = date(2026, 11, 23)
@@ -174,3 +182,46 @@ def test_sqlite_counts_read_a_covering_index(db_session):
         plan = db_session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, parameters).all()
         offers_steps = [row[3] for row in plan if " offers " in f" {row[3]} "]
         assert offers_steps and all("COVERING INDEX ix_offers_search_by" in step for step in offers_steps), (kind, plan)
+
+
+def test_a_postgresql_search_with_words_reads_its_matches_once(db_session):
+    """PostgreSQL: the counts and the page of a search with words or occupations come from one
+    statement over the matching rows (count_and_page); they equal the counts and the page of
+    two separate statements (count_facets, ids_of_page), with imprecise neighbours and a
+    selected facet, in every order."""
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite counts and pages in two statements, its full-text match materialised once per statement")
+    tenant = make_tenant(db_session)
+    unplaced = {"commune_code": None, "departement_code": "69", "location_precision": "departement",
+                "latitude": None, "longitude": None}
+    for number in range(6):
+        make_job(db_session, contract_type=("CDI", "CDD")[number % 2],
+                 title="Cuisinier" if number % 3 else "Serveur de salle")  # occupation G1803 for all
+        make_job(db_session, **unplaced, contract_type=("CDI", "CDD")[number % 2])
+    make_job(db_session, commune_code="38185", departement_code="38", latitude=45.19, longitude=5.72)  # Grenoble
+    for arguments in ({"q": "serveur", "commune": "69123", "radius": "10"},
+                      {"q": "serveur", "commune": "69123", "radius": "10", "contract": "CDD", "page": "2"},
+                      {"q": "cuisinier", "sort": "date"},
+                      {"occupation": "G1803", "commune": "69123", "radius": "50", "sort": "distance"}):
+        criteria = read_criteria(db_session, tenant, "job", MultiDict(arguments), per_page=2).criteria
+        statements = []
+        engine = db_session.get_bind().engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            result = search_offers(db_session, tenant, criteria, now=NOW)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        assert sum("FROM offers" in statement for statement in statements) == 2, arguments  # matches, cards
+        if "q" in arguments:
+            assert sum("to_tsquery" in statement for statement in statements) == 1, arguments
+
+        conditions = search_conditions(db_session, tenant, criteria, NOW)
+        expressions = facet_expressions("job", NOW)
+        selected = facet_conditions(criteria, expressions)
+        nearby = imprecise_nearby_conditions(criteria, conditions) if criteria.commune is not None else None
+        parts = counting_parts("job", NOW, expressions, split=True)
+        facets, total, imprecise = count_facets(db_session, criteria, conditions.all, parts, nearby)
+        ids = ids_of_page(db_session, criteria, [*conditions.all, *selected], conditions.text_query)
+        assert (result.facets, result.page.total, result.imprecise_nearby) == (facets, total, imprecise), arguments
+        assert [offer.id for offer in result.page.items] == ids and ids, arguments
