@@ -132,6 +132,8 @@ def query_mix(rng: random.Random, queries: int = QUERIES) -> list[tuple[str, str
 
 def percentiles(values: list[float]) -> tuple[float, float, float]:
     ordered = sorted(values)
+    if len(ordered) < 2:  # a short mix (--queries) may hold one query of a kind
+        return ordered[0], ordered[0], ordered[0]
     cut = statistics.quantiles(ordered, n=100, method="inclusive")
     return statistics.median(ordered), cut[94], cut[98]
 
