@@ -22,6 +22,7 @@ CARD_COLUMNS = (
     offers.location_precision, offers.commune_code, offers.departement_code, offers.region_code,
     offers.latitude, offers.longitude, offers.published_at, offers.contract_type, offers.working_time,
 )
+CARD_NAMES = tuple(column.name for column in CARD_COLUMNS)  # OfferCard's first fields
 
 
 class Area(NamedTuple):
@@ -67,11 +68,18 @@ class OfferCard:
 
 def offer_cards(session: Session, ids: list[int]) -> list[OfferCard]:
     """The cards of these offers, in the ids' order (an offer removed in between is left out)."""
+    rows = {row.id: row for row in session.execute(select(*CARD_COLUMNS).where(offers.id.in_(ids)))}
+    return cards_from_rows(session, [rows[offer_id] for offer_id in ids if offer_id in rows])
+
+
+def cards_from_rows(session: Session, rows) -> list[OfferCard]:
+    """Cards from rows of CARD_COLUMNS' values, in that order, kept in the rows' order: read by
+    offer_cards, or with a search's counts (app/search/services.py, count_and_page)."""
     places = gazetteer(session)
     occupations = occupation_index(session).occupations
-    by_id = {}
-    for row in session.execute(select(*CARD_COLUMNS).where(offers.id.in_(ids))):
-        card = OfferCard(**row._mapping)
+    cards = []
+    for values in rows:
+        card = OfferCard(**dict(zip(CARD_NAMES, values)))
         if card.kind != "job":
             card.contract_type = card.working_time = None
         card.commune = places.communes.get(card.commune_code) if card.commune_code else None
@@ -81,14 +89,14 @@ def offer_cards(session: Session, ids: list[int]) -> list[OfferCard]:
             card.region = Area(card.region_code, places.regions[card.region_code])
         if card.occupation_code in occupations:
             card.occupation = Occupation(card.occupation_code, occupations[card.occupation_code])
-        by_id[card.id] = card
-    trainings = [card.id for card in by_id.values() if card.kind == "training"]
+        cards.append(card)
+    trainings = {card.id: card for card in cards if card.kind == "training"}
     if trainings:
         sessions = (
             select(TrainingSession.offer_id, TrainingSession.start_date, TrainingSession.modality)
-            .where(TrainingSession.offer_id.in_(trainings))
+            .where(TrainingSession.offer_id.in_(list(trainings)))
             .order_by(TrainingSession.offer_id, TrainingSession.start_date, TrainingSession.id)
         )
         for offer_id, start_date, modality in session.execute(sessions):
-            by_id[offer_id].sessions.append(SessionDate(start_date, modality))
-    return [by_id[offer_id] for offer_id in ids if offer_id in by_id]
+            trainings[offer_id].sessions.append(SessionDate(start_date, modality))
+    return cards

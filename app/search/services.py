@@ -6,17 +6,17 @@ comes from the backend chosen by the database URL (app/search/__init__.py). Two 
 search: facet groups (which also give the exact total and, for a radius search, how many offers
 of the département have no precise place), and the page of offers; trainings add the count by
 training body. On PostgreSQL a search with words or occupations reads its matches once for
-both, in one statement (count_and_page). On SQLite the counts read covering indexes alone
-(migration 0009); on PostgreSQL so do searches without words (migration 0011). A page's offers
-come back as cards (app/search/cards.py): the columns a results page and the API's list show,
-no ORM objects.
+both, in one statement that brings the page's cards too (count_and_page). On SQLite the counts
+read covering indexes alone (migration 0009); on PostgreSQL so do searches without words
+(migration 0011). A page's offers come back as cards (app/search/cards.py): the columns a
+results page and the API's list show, no ORM objects.
 """
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, Integer, and_, case, cast, func, literal_column, null, or_, select, union_all
+from sqlalchemy import Column, and_, case, cast, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import ColumnElement
@@ -26,7 +26,7 @@ from app.catalog.models import Offer
 from app.catalog.services import Page, in_tenant_scope, still_open
 from app.search import one_of, text_backend
 from app.search.cache import database_key, recent_counts
-from app.search.cards import OfferCard, offer_cards
+from app.search.cards import CARD_COLUMNS, OfferCard, cards_from_rows, offer_cards
 from app.search.criteria import Criteria
 from app.search.facets import FACETS_BY_KIND, counting_parts, facet_expressions
 from app.search.occupations import occupation_index
@@ -62,10 +62,10 @@ def search_offers(
     # the counts reused (counts_cache_seconds), building them was a tenth of a search's Python.
     expressions = facet_expressions(criteria.kind, now) if criteria.facets else None
     selected = facet_conditions(criteria, expressions) if criteria.facets else []
-    page_ids = None
+    offers = None  # the page's cards, when read with the counts
 
     def all_counts() -> tuple:
-        nonlocal page_ids
+        nonlocal offers
         nearby = (
             imprecise_nearby_conditions(criteria, conditions)
             if criteria.commune is not None and not criteria.imprecise_only
@@ -73,7 +73,7 @@ def search_offers(
         )
         all_expressions = expressions or facet_expressions(criteria.kind, now)
         if postgresql and (conditions.text_query is not None or criteria.occupations):
-            facets, total, imprecise, page_ids = count_and_page(
+            facets, total, imprecise, offers = count_and_page(
                 session, criteria, conditions, all_expressions, nearby is not None, now
             )
         else:
@@ -85,9 +85,9 @@ def search_offers(
     facets, total, bodies, imprecise = recent_counts.get_or_compute(
         counts_key(session, tenant, criteria), counts_cache_seconds, all_counts
     )
-    if page_ids is None:
+    if offers is None:
         page_ids = ids_of_page(session, criteria, [*base, *selected], conditions.text_query)
-    offers = offer_cards(session, page_ids) if page_ids else []
+        offers = offer_cards(session, page_ids) if page_ids else []
     result = SearchResult(
         page=Page(items=offers, total=total, page=criteria.page, per_page=criteria.per_page),
         facets=facets,
@@ -248,16 +248,17 @@ def tally_facets(criteria: Criteria, rows) -> tuple[dict, int, int]:
 
 def count_and_page(
     session: Session, criteria: Criteria, conditions: Conditions, expressions: dict, nearby: bool, now: datetime
-) -> tuple[dict, int, int, list[int]]:
-    """PostgreSQL, a search with words or occupations: count_facets' counts and the page's ids
+) -> tuple[dict, int, int, list[OfferCard]]:
+    """PostgreSQL, a search with words or occupations: count_facets' counts and the page's cards
     from one statement. The matching offers are read once into a MATERIALIZED common table
     expression (their id and the columns the facets and the order read), which the facet groups
     and the page then share: the full-text match and the GIN bitmap run once instead of twice,
     and the search conditions are planned once. Such searches match few offers (hundreds), so
     sorting them for the page costs less than a second pass; a search without words or
     occupations, which may match a whole région, keeps its page read in index order (count_facets
-    and ids_of_page). `nearby`: count the imprecise neighbours of a radius search too. Returns
-    (facets, total, imprecise nearby, page ids)."""
+    and ids_of_page). The page's rows join `offers` by id for their cards' columns (as offer_cards
+    reads them): a round trip and a statement to plan less. `nearby`: count the imprecise
+    neighbours of a radius search too. Returns (facets, total, imprecise nearby, page's cards)."""
     facets = FACETS_BY_KIND[criteria.kind]
     rank = relevance(session, criteria, conditions.text_query)
     parts = counting_parts(criteria.kind, now, expressions, split=True)
@@ -278,11 +279,13 @@ def count_and_page(
         .prefix_with("MATERIALIZED")
     )
     adapt = ClauseAdapter(matches).traverse
+    # Group rows have no card; typed NULLs give the UNION its types (and published_at its UTCDateTime).
+    no_card = [cast(null(), column.type) for column in CARD_COLUMNS]
     selects = []
     for extra, part in parts:
         columns = [adapt(part[facet.name]).label(facet.name) for facet in facets]
         selects.append(
-            select(matches.c.nearby, *columns, func.count(), cast(null(), Integer).label("id"))
+            select(matches.c.nearby, *columns, func.count(), *no_card)
             .where(*map(adapt, extra))
             .group_by(matches.c.nearby, *columns)
         )
@@ -294,15 +297,18 @@ def count_and_page(
         .offset((criteria.page - 1) * criteria.per_page)
         .subquery()
     )
-    # Page rows: nearby flag 2, no facet values, their position in the count column.
-    selects.append(select(literal_column("2"), *[null()] * len(facets), page.c.position, page.c.id))
-    groups, positions = [], []
+    # Page rows: nearby flag 2, no facet values, their position in the count column, their card.
+    selects.append(
+        select(literal_column("2"), *[null()] * len(facets), page.c.position, *CARD_COLUMNS)
+        .join_from(page, offers_table, offers_table.c.id == page.c.id)
+    )
+    card_start = len(facets) + 2
+    groups, page_rows = [], []
     for row in session.execute(union_all(*selects)):
-        if row[0] == 2:
-            positions.append((row[-2], row[-1]))
-        else:
-            groups.append(row[:-1])
-    return (*tally_facets(criteria, groups), [offer_id for _, offer_id in sorted(positions)])
+        (page_rows if row[0] == 2 else groups).append(row)
+    page_rows.sort(key=lambda row: row[card_start - 1])
+    cards = cards_from_rows(session, [row[card_start:] for row in page_rows])
+    return (*tally_facets(criteria, [row[:card_start] for row in groups]), cards)
 
 
 def offer_columns(*clauses) -> list:

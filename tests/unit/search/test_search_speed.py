@@ -6,7 +6,8 @@
   trainings in every state.
 - The "no precise place" count, now grouped with the facets, equals a plain count.
 - On SQLite the counts read a covering index, never the offer rows.
-- On PostgreSQL a search with words reads its matches once, for its counts and its page.
+- On PostgreSQL a search with words reads its matches once, for its counts, its page and
+  the page's cards.
 """
 from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
@@ -19,6 +20,7 @@ from app.catalog.models import Offer, TrainingOffer, TrainingSession
 from app.ingest.connectors.base import OfferRecord
 from app.ingest.writer import OfferWriter
 from app.search.criteria import read_criteria
+from app.search.cards import offer_cards
 from app.search.facets import STARTS_WITHIN_DAYS, counting_parts, facet_expressions
 from app.search.index import session_columns
 from app.search.services import (
@@ -185,10 +187,11 @@ def test_sqlite_counts_read_a_covering_index(db_session):
 
 
 def test_a_postgresql_search_with_words_reads_its_matches_once(db_session):
-    """PostgreSQL: the counts and the page of a search with words or occupations come from one
-    statement over the matching rows (count_and_page); they equal the counts and the page of
-    two separate statements (count_facets, ids_of_page), with imprecise neighbours and a
-    selected facet, in every order."""
+    """PostgreSQL: the counts, the page and its cards of a search with words or occupations come
+    from one statement over the matching rows (count_and_page); they equal the counts and the
+    page of two separate statements (count_facets, ids_of_page) and the cards offer_cards reads
+    for those ids, with imprecise neighbours, a selected facet, every order and trainings (whose
+    sessions are read apart, after the training bodies' count)."""
     if db_session.get_bind().dialect.name != "postgresql":
         pytest.skip("SQLite counts and pages in two statements, its full-text match materialised once per statement")
     tenant = make_tenant(db_session)
@@ -199,11 +202,15 @@ def test_a_postgresql_search_with_words_reads_its_matches_once(db_session):
                  title="Cuisinier" if number % 3 else "Serveur de salle")  # occupation G1803 for all
         make_job(db_session, **unplaced, contract_type=("CDI", "CDD")[number % 2])
     make_job(db_session, commune_code="38185", departement_code="38", latitude=45.19, longitude=5.72)  # Grenoble
-    for arguments in ({"q": "serveur", "commune": "69123", "radius": "10"},
-                      {"q": "serveur", "commune": "69123", "radius": "10", "contract": "CDD", "page": "2"},
-                      {"q": "cuisinier", "sort": "date"},
-                      {"occupation": "G1803", "commune": "69123", "radius": "50", "sort": "distance"}):
-        criteria = read_criteria(db_session, tenant, "job", MultiDict(arguments), per_page=2).criteria
+    for number in range(3):
+        make_training(db_session, sessions=number)
+    for kind, arguments in (("job", {"q": "serveur", "commune": "69123", "radius": "10"}),
+                            ("job", {"q": "serveur", "commune": "69123", "radius": "10", "contract": "CDD", "page": "2"}),
+                            ("job", {"q": "cuisinier", "sort": "date"}),
+                            ("job", {"occupation": "G1803", "commune": "69123", "radius": "50", "sort": "distance"}),
+                            ("training", {"q": "cuisinier", "commune": "69123", "radius": "10"})):
+        criteria = read_criteria(db_session, tenant, kind, MultiDict(arguments), per_page=2).criteria
+        search_offers(db_session, tenant, criteria, now=NOW)  # reference data loaded, if not yet
         statements = []
         engine = db_session.get_bind().engine
         listener = lambda *args: statements.append(args[2])  # noqa: E731
@@ -212,16 +219,21 @@ def test_a_postgresql_search_with_words_reads_its_matches_once(db_session):
             result = search_offers(db_session, tenant, criteria, now=NOW)
         finally:
             event.remove(engine, "before_cursor_execute", listener)
-        assert sum("FROM offers" in statement for statement in statements) == 2, arguments  # matches, cards
+        if kind == "job":  # SET LOCAL plan_cache_mode, then the matches, counts and cards
+            assert len(statements) == 2 and sum("FROM offers" in statement for statement in statements) == 1, arguments
+        else:  # and the training bodies' count, the page's sessions
+            assert len(statements) == 4 and sum("FROM offers" in statement for statement in statements) == 2, arguments
         if "q" in arguments:
-            assert sum("to_tsquery" in statement for statement in statements) == 1, arguments
+            assert sum("to_tsquery" in statement for statement in statements) == 1 + (kind == "training"), arguments
 
         conditions = search_conditions(db_session, tenant, criteria, NOW)
-        expressions = facet_expressions("job", NOW)
+        expressions = facet_expressions(kind, NOW)
         selected = facet_conditions(criteria, expressions)
         nearby = imprecise_nearby_conditions(criteria, conditions) if criteria.commune is not None else None
-        parts = counting_parts("job", NOW, expressions, split=True)
+        parts = counting_parts(kind, NOW, expressions, split=True)
         facets, total, imprecise = count_facets(db_session, criteria, conditions.all, parts, nearby)
         ids = ids_of_page(db_session, criteria, [*conditions.all, *selected], conditions.text_query)
         assert (result.facets, result.page.total, result.imprecise_nearby) == (facets, total, imprecise), arguments
         assert [offer.id for offer in result.page.items] == ids and ids, arguments
+        assert result.page.items == offer_cards(db_session, ids), arguments  # every OfferCard field
+    assert any(card.sessions for card in result.page.items)  # the trainings' cards have their sessions
