@@ -5,8 +5,8 @@ Every condition but full text is a B-tree lookup on codes, shared by both engine
 comes from the backend chosen by the database URL (app/search/__init__.py). Two queries per
 search: facet groups (which also give the exact total and, for a radius search, how many offers
 of the département have no precise place), and the page of offers; trainings add the count by
-training body. On PostgreSQL a search with words or occupations reads its matches once for
-both, in one statement that brings the page's cards too (count_and_page). On SQLite the counts
+training body. A search with words (on PostgreSQL, with occupations too) reads its matches
+once for both, in one statement that brings the page's cards too (count_and_page). On SQLite the counts
 read covering indexes alone (migration 0009); on PostgreSQL so do searches without words
 (migration 0011). A page's offers come back as cards (app/search/cards.py): the columns a
 results page and the API's list show, no ORM objects.
@@ -72,7 +72,10 @@ def search_offers(
             else None
         )
         all_expressions = expressions or facet_expressions(criteria.kind, now)
-        if postgresql and (conditions.text_query is not None or criteria.occupations):
+        # Words: one pass over the full-text matches on both engines (each statement of SQLite
+        # runs its FTS5 match again). Occupations alone: PostgreSQL only; SQLite's covering
+        # indexes already answer its two statements in about a millisecond.
+        if conditions.text_query is not None or (postgresql and criteria.occupations):
             facets, total, imprecise, offers = count_and_page(
                 session, criteria, conditions, all_expressions, nearby is not None, now
             )
@@ -249,8 +252,8 @@ def tally_facets(criteria: Criteria, rows) -> tuple[dict, int, int]:
 def count_and_page(
     session: Session, criteria: Criteria, conditions: Conditions, expressions: dict, nearby: bool, now: datetime
 ) -> tuple[dict, int, int, list[OfferCard]]:
-    """PostgreSQL, a search with words or occupations: count_facets' counts and the page's cards
-    from one statement. The matching offers are read once into a MATERIALIZED common table
+    """A search with words (on PostgreSQL, with occupations too): count_facets' counts and the
+    page's cards from one statement. The matching offers are read once into a MATERIALIZED common table
     expression (their id and the columns the facets and the order read), which the facet groups
     and the page then share: the full-text match and the GIN bitmap run once instead of twice,
     and the search conditions are planned once. Such searches match few offers (hundreds), so
