@@ -4,7 +4,8 @@ Migration 0005 creates them with dialect-specific DDL: on SQLite the FTS5 table 
 (and the shadow tables FTS5 keeps beside it) with its triggers; on PostgreSQL the generated
 `offers.search_vector` column and its GIN index. Migration 0009 adds covering indexes on SQLite
 only, and one on training sessions used by search alone; migration 0011 three covering indexes on
-PostgreSQL only (searches without words). Alembic's autogenerate
+PostgreSQL only (searches without words), migration 0012 one for the offers placed by their
+département alone. Alembic's autogenerate
 (migrations/env.py) and tests/test_migrations.py skip exactly these names through `is_modelled`.
 """
 FTS_TABLE = "offers_fts"
@@ -12,9 +13,11 @@ UNMODELLED_COLUMNS = {("offers", "search_vector")}
 # SQLite only (migration 0009): B-trees that let SQLite count a search's matches from an index
 # alone. PostgreSQL counts from bitmap scans, whose plans these indexes made worse there.
 SQLITE_SEARCH_INDEXES = ("ix_offers_search_by_date", "ix_offers_search_by_commune", "ix_offers_search_by_occupation")
-# PostgreSQL only (migration 0011): searches without words counted from an index alone.
+# PostgreSQL only: searches without words counted from an index alone (migration 0011); the
+# offers a radius search cannot place, by département (migration 0012).
 PG_SEARCH_INDEXES = (
     "ix_offers_pg_search_by_date", "ix_offers_pg_search_by_commune", "ix_offers_pg_search_by_occupation",
+    "ix_offers_pg_imprecise_by_departement",
 )
 # Both engines (migration 0009): a training's next session start (app/search/facets.py).
 SESSIONS_INDEX = "ix_training_sessions_offer_start"
