@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, and_, case, cast, func, literal_column, null, or_, select, union_all
+from sqlalchemy import Column, Integer, and_, case, cast, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import ColumnElement
@@ -75,15 +75,17 @@ def search_offers(
         # Words: one pass over the full-text matches on both engines (each statement of SQLite
         # runs its FTS5 match again). Occupations alone: PostgreSQL only; SQLite's covering
         # indexes already answer its two statements in about a millisecond.
+        bodies = None
         if conditions.text_query is not None or (postgresql and criteria.occupations):
-            facets, total, imprecise, offers = count_and_page(
+            facets, total, imprecise, offers, bodies = count_and_page(
                 session, criteria, conditions, all_expressions, nearby is not None, now
             )
         else:
             parts = counting_parts(criteria.kind, now, all_expressions, split=postgresql)
             facets, total, imprecise = count_facets(session, criteria, base, parts, nearby)
-        bodies = count_training_bodies(session, conditions, selected) if criteria.kind == "training" else []
-        return facets, total, bodies, imprecise
+        if bodies is None and criteria.kind == "training":
+            bodies = count_training_bodies(session, conditions, selected)
+        return facets, total, bodies or [], imprecise
 
     facets, total, bodies, imprecise = recent_counts.get_or_compute(
         counts_key(session, tenant, criteria), counts_cache_seconds, all_counts
@@ -251,7 +253,7 @@ def tally_facets(criteria: Criteria, rows) -> tuple[dict, int, int]:
 
 def count_and_page(
     session: Session, criteria: Criteria, conditions: Conditions, expressions: dict, nearby: bool, now: datetime
-) -> tuple[dict, int, int, list[OfferCard]]:
+) -> tuple[dict, int, int, list[OfferCard], list[tuple[str, int]] | None]:
     """A search with words (on PostgreSQL, with occupations too): count_facets' counts and the
     page's cards from one statement. The matching offers are read once into a MATERIALIZED common table
     expression (their id and the columns the facets and the order read), which the facet groups
@@ -261,13 +263,19 @@ def count_and_page(
     occupations, which may match a whole région, keeps its page read in index order (count_facets
     and ids_of_page). The page's rows join `offers` by id for their cards' columns (as offer_cards
     reads them): a round trip and a statement to plan less. `nearby`: count the imprecise
-    neighbours of a radius search too. Returns (facets, total, imprecise nearby, page's cards)."""
+    neighbours of a radius search too. A trainings search without a body filter
+    also gets its training bodies' counts from the same matches (count_training_bodies otherwise).
+    Returns (facets, total, imprecise nearby, page's cards, training bodies or None)."""
     facets = FACETS_BY_KIND[criteria.kind]
     rank = relevance(session, criteria, conditions.text_query)
     parts = counting_parts(criteria.kind, now, expressions, split=True)
     selected = facet_conditions(criteria, expressions)
     order = ordering(criteria, rank)
-    read = offer_columns(*[clause for extra, part in parts for clause in [*extra, *part.values()]], *selected, *order)
+    with_bodies = criteria.kind == "training" and not criteria.training_body
+    read = offer_columns(
+        *[clause for extra, part in parts for clause in [*extra, *part.values()]], *selected, *order,
+        *([offers_table.c.organisation_name] if with_bodies else []),
+    )
     if nearby:
         # A radius search's ring holds communes only, its imprecise neighbours have none.
         place = or_(and_(*conditions.place), and_(*imprecise_nearby_place(criteria)))
@@ -282,13 +290,17 @@ def count_and_page(
         .prefix_with("MATERIALIZED")
     )
     adapt = ClauseAdapter(matches).traverse
-    # Group rows have no card; typed NULLs give the UNION its types (and published_at its UTCDateTime).
+    # Every row: a flag (0/1 a facet group of matches in or near the place, 2 a page row, 3 a
+    # training body), the facet values, a count, a position, the card's columns. Typed NULLs
+    # give the UNION its types (and published_at its UTCDateTime) where a row has nothing.
+    no_number = cast(null(), Integer)
     no_card = [cast(null(), column.type) for column in CARD_COLUMNS]
+    no_facets = [null()] * len(facets)
     selects = []
     for extra, part in parts:
         columns = [adapt(part[facet.name]).label(facet.name) for facet in facets]
         selects.append(
-            select(matches.c.nearby, *columns, func.count(), *no_card)
+            select(matches.c.nearby, *columns, func.count(), no_number, *no_card)
             .where(*map(adapt, extra))
             .group_by(matches.c.nearby, *columns)
         )
@@ -300,18 +312,36 @@ def count_and_page(
         .offset((criteria.page - 1) * criteria.per_page)
         .subquery()
     )
-    # Page rows: nearby flag 2, no facet values, their position in the count column, their card.
     selects.append(
-        select(literal_column("2"), *[null()] * len(facets), page.c.position, *CARD_COLUMNS)
+        select(literal_column("2"), *no_facets, no_number, page.c.position, *CARD_COLUMNS)
         .join_from(page, offers_table, offers_table.c.id == page.c.id)
     )
-    card_start = len(facets) + 2
-    groups, page_rows = [], []
+    if with_bodies:  # as count_training_bodies counts them, the body's name in the card's place
+        count = func.count()
+        by_count = (count.desc(), matches.c.organisation_name)
+        bodies = (
+            select(matches.c.organisation_name, count.label("n"), func.row_number().over(order_by=by_count).label("position"))
+            .where(matches.c.nearby == 0, matches.c.organisation_name.is_not(None), *map(adapt, selected))
+            .group_by(matches.c.organisation_name)
+            .order_by(*by_count)
+            .limit(TRAINING_BODIES_SHOWN)
+            .subquery()
+        )
+        body_card = [bodies.c.organisation_name if column is offers_table.c.organisation_name else empty
+                     for column, empty in zip(CARD_COLUMNS, no_card)]
+        selects.append(select(literal_column("3"), *no_facets, bodies.c.n, bodies.c.position, *body_card))
+    counted, placed = len(facets) + 2, len(facets) + 3  # (flag, facets…, count), then position, card
+    groups, page_rows, body_rows = [], [], []
     for row in session.execute(union_all(*selects)):
-        (page_rows if row[0] == 2 else groups).append(row)
-    page_rows.sort(key=lambda row: row[card_start - 1])
-    cards = cards_from_rows(session, [row[card_start:] for row in page_rows])
-    return (*tally_facets(criteria, [row[:card_start] for row in groups]), cards)
+        (page_rows if row[0] == 2 else body_rows if row[0] == 3 else groups).append(row)
+    page_rows.sort(key=lambda row: row[counted])
+    cards = cards_from_rows(session, [row[placed:] for row in page_rows])
+    name_at = placed + CARD_COLUMNS.index(offers_table.c.organisation_name)
+    training_bodies = (
+        [(row[name_at], row[counted - 1]) for row in sorted(body_rows, key=lambda row: row[counted])]
+        if with_bodies else None
+    )
+    return (*tally_facets(criteria, [row[:counted] for row in groups]), cards, training_bodies)
 
 
 def offer_columns(*clauses) -> list:

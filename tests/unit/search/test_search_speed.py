@@ -25,6 +25,7 @@ from app.search.facets import STARTS_WITHIN_DAYS, counting_parts, facet_expressi
 from app.search.index import session_columns
 from app.search.services import (
     count_facets,
+    count_training_bodies,
     facet_conditions,
     ids_of_page,
     imprecise_nearby_conditions,
@@ -205,11 +206,14 @@ def test_a_search_with_words_reads_its_matches_once(db_session):
     make_job(db_session, commune_code="38185", departement_code="38", latitude=45.19, longitude=5.72)  # Grenoble
     for number in range(3):
         make_training(db_session, sessions=number)
+    for name in ("AFPA Vénissieux", "AFPA Vénissieux", "Greta Lyon"):  # bodies counted, ties ordered by name
+        make_training(db_session, sessions=1, organisation_name=name)
     for kind, arguments in (("job", {"q": "serveur", "commune": "69123", "radius": "10"}),
                             ("job", {"q": "serveur", "commune": "69123", "radius": "10", "contract": "CDD", "page": "2"}),
                             ("job", {"q": "cuisinier", "sort": "date"}),
                             ("job", {"occupation": "G1803", "commune": "69123", "radius": "50", "sort": "distance"}),
-                            ("training", {"q": "cuisinier", "commune": "69123", "radius": "10"})):
+                            ("training", {"q": "cuisinier", "commune": "69123", "radius": "10"}),
+                            ("training", {"q": "cuisinier", "organisme": "Greta Lyon"})):
         criteria = read_criteria(db_session, tenant, kind, MultiDict(arguments), per_page=2).criteria
         search_offers(db_session, tenant, criteria, now=NOW)  # reference data loaded, if not yet
         statements = []
@@ -222,15 +226,18 @@ def test_a_search_with_words_reads_its_matches_once(db_session):
             event.remove(engine, "before_cursor_execute", listener)
         words = "q" in arguments
         one_pass = words or postgresql
-        # PostgreSQL first sets its per-search planning (SET LOCAL); trainings add their bodies'
-        # count, and the page's sessions when the page holds trainings.
-        expected = (1 if one_pass else 3) + postgresql + (2 if kind == "training" else 0)
+        # Trainings count their bodies from the same matches, unless a body is chosen (the count
+        # leaves that filter aside); then apart, with the text match again.
+        bodies_apart = kind == "training" and not (one_pass and "organisme" not in arguments)
+        # PostgreSQL first sets its per-search planning (SET LOCAL); a page of trainings reads
+        # their sessions.
+        expected = (1 if one_pass else 3) + postgresql + bodies_apart + (kind == "training")
         assert len(statements) == expected, (arguments, statements)
-        reading_offers = (1 if one_pass else 3) + (kind == "training")
+        reading_offers = (1 if one_pass else 3) + bodies_apart
         assert sum("FROM offers" in statement for statement in statements) == reading_offers, arguments
         if words:
             match = "to_tsquery" if postgresql else " MATCH "
-            assert sum(match in statement for statement in statements) == 1 + (kind == "training"), arguments
+            assert sum(match in statement for statement in statements) == 1 + bodies_apart, arguments
         conditions = search_conditions(db_session, tenant, criteria, NOW)
         expressions = facet_expressions(kind, NOW)
         selected = facet_conditions(criteria, expressions)
@@ -241,4 +248,7 @@ def test_a_search_with_words_reads_its_matches_once(db_session):
         assert (result.facets, result.page.total, result.imprecise_nearby) == (facets, total, imprecise), arguments
         assert [offer.id for offer in result.page.items] == ids and ids, arguments
         assert result.page.items == offer_cards(db_session, ids), arguments  # every OfferCard field
+        if kind == "training":
+            assert result.training_bodies == count_training_bodies(db_session, conditions, selected), arguments
+            assert len(result.training_bodies) > 1 or "organisme" in arguments, result.training_bodies
     assert any(card.sessions for card in result.page.items)  # the trainings' cards have their sessions
