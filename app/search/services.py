@@ -255,16 +255,16 @@ def count_and_page(
     session: Session, criteria: Criteria, conditions: Conditions, expressions: dict, nearby: bool, now: datetime
 ) -> tuple[dict, int, int, list[OfferCard], list[tuple[str, int]] | None]:
     """A search with words (on PostgreSQL, with occupations too): count_facets' counts and the
-    page's cards from one statement. The matching offers are read once into a MATERIALIZED common table
-    expression (their id and the columns the facets and the order read), which the facet groups
-    and the page then share: the full-text match and the GIN bitmap run once instead of twice,
-    and the search conditions are planned once. Such searches match few offers (hundreds), so
-    sorting them for the page costs less than a second pass; a search without words or
-    occupations, which may match a whole région, keeps its page read in index order (count_facets
-    and ids_of_page). The page's rows join `offers` by id for their cards' columns (as offer_cards
-    reads them): a round trip and a statement to plan less. `nearby`: count the imprecise
-    neighbours of a radius search too. A trainings search without a body filter
-    also gets its training bodies' counts from the same matches (count_training_bodies otherwise).
+    page's cards from one statement. The matching offers are read once into a MATERIALIZED
+    common table expression (their id and the columns the facets and the order read), which the
+    facet groups and the page then share: the full-text match (GIN bitmap, FTS5 MATCH) runs once
+    instead of twice, and the search conditions are planned once. Such searches match few offers
+    (hundreds), so sorting them for the page costs less than a second pass; a search without
+    words or occupations, which may match a whole région, keeps its page read in index order
+    (count_facets and ids_of_page). The page's rows join `offers` by id for their cards' columns
+    (as offer_cards reads them): a round trip and a statement to plan less. `nearby`: count the
+    imprecise neighbours of a radius search too. A trainings search without a body filter also
+    counts its training bodies from the same matches (else count_training_bodies, apart).
     Returns (facets, total, imprecise nearby, page's cards, training bodies or None)."""
     facets = FACETS_BY_KIND[criteria.kind]
     rank = relevance(session, criteria, conditions.text_query)
@@ -320,7 +320,8 @@ def count_and_page(
         count = func.count()
         by_count = (count.desc(), matches.c.organisation_name)
         bodies = (
-            select(matches.c.organisation_name, count.label("n"), func.row_number().over(order_by=by_count).label("position"))
+            select(matches.c.organisation_name, count.label("n"),
+                   func.row_number().over(order_by=by_count).label("position"))
             .where(matches.c.nearby == 0, matches.c.organisation_name.is_not(None), *map(adapt, selected))
             .group_by(matches.c.organisation_name)
             .order_by(*by_count)
