@@ -95,10 +95,11 @@ def get_engine(app) -> Engine:
 
 def any_of(session: Session, column: ColumnElement, values: Sequence) -> ColumnElement[bool]:
     """`column IN values`. On PostgreSQL one array parameter (`= ANY`) instead of one parameter
-    per value: a statement whose text changes with the number of values is converted, parsed and
-    planned afresh every time and never prepared (psycopg prepares a statement on its fifth run),
-    and converting 5,000 placeholders cost a deduplication more client time than the rows it read.
-    Same rows, same plans (PostgreSQL turns IN into `= ANY`)."""
+    per value: a statement whose text changes with the number of values (a search's ring of
+    hundreds of communes, a deduplication's 5,000 ids) is converted, parsed and planned afresh
+    every time and never prepared (psycopg prepares a statement on its fifth run); converting
+    5,000 placeholders cost a deduplication more client time than the rows it read. Same rows,
+    same plans (PostgreSQL turns IN into `= ANY`)."""
     if session.get_bind().dialect.name == "postgresql":
         # Text without its length: a cast to varchar(n)[] would cut longer values and match wrongly.
         item_type = String() if isinstance(column.type, String) else column.type

@@ -24,7 +24,8 @@ from sqlalchemy.sql.util import ClauseAdapter
 
 from app.catalog.models import Offer
 from app.catalog.services import Page, in_tenant_scope, still_open
-from app.search import one_of, text_backend
+from app.db import any_of
+from app.search import text_backend
 from app.search.cache import database_key, recent_counts
 from app.search.cards import CARD_COLUMNS, OfferCard, cards_from_rows, offer_cards
 from app.search.criteria import Criteria
@@ -171,13 +172,13 @@ def text_query(session: Session, criteria: Criteria) -> TextQuery | None:
 def what_conditions(session: Session, criteria: Criteria, query: TextQuery | None = None) -> list[ColumnElement[bool]]:
     conditions = []
     if criteria.occupations:
-        conditions.append(one_of(session, Offer.occupation_code, sorted(criteria.occupations)))
+        conditions.append(any_of(session, Offer.occupation_code, sorted(criteria.occupations)))
     if query and criteria.text_occupations:
         # The typed text is a ROME job title: its offers are found whatever their wording.
         conditions.append(
             or_(
                 text_backend(session).matches(query),
-                one_of(session, Offer.occupation_code, sorted(criteria.text_occupations)),
+                any_of(session, Offer.occupation_code, sorted(criteria.text_occupations)),
             )
         )
     elif query:
@@ -189,7 +190,7 @@ def where_conditions(session: Session, criteria: Criteria) -> list[ColumnElement
     conditions = []
     if criteria.commune is not None:
         ring = gazetteer(session).ring(criteria.commune.insee_code, criteria.radius_km)
-        conditions.append(one_of(session, Offer.commune_code, ring))
+        conditions.append(any_of(session, Offer.commune_code, ring))
     if criteria.departement:
         conditions.append(Offer.departement_code == criteria.departement)
     if criteria.region:
@@ -355,14 +356,13 @@ def offer_columns(*clauses) -> list:
     return list(found)
 
 
-def ids_of_page(session: Session, criteria: Criteria, conditions: list, query: TextQuery | None = None) -> list[int]:
+def ids_of_page(session: Session, criteria: Criteria, conditions: list, query: TextQuery | None) -> list[int]:
     """The ids of the page's offers, in order; their cards are read by primary key next
     (app/search/cards.py): the offers skipped on the way to a deep page (OFFSET) cost an index
     entry each, not a row (on SQLite the covering indexes of migration 0009 hold every column
     filtered and ordered). The order ends with the id, so it is total. Reading the rows
     `WHERE id IN (the ordered subquery)` in one statement made SQLite order them again,
     full-text title match included: 0.5 to 1 ms more per page than the extra round trip."""
-    query = query if query is not None else text_query(session, criteria)
     order = ordering(criteria, relevance(session, criteria, query))
     page_ids = (
         select(Offer.id)
@@ -390,7 +390,7 @@ def relevance(session: Session, criteria: Criteria, query: TextQuery | None) -> 
         return None
     strong = text_backend(session).matches_title(query)
     if criteria.text_occupations:
-        strong = or_(strong, one_of(session, Offer.occupation_code, sorted(criteria.text_occupations)))
+        strong = or_(strong, any_of(session, Offer.occupation_code, sorted(criteria.text_occupations)))
     return case((strong, 0), else_=1)
 
 

@@ -85,23 +85,6 @@ def test_a_run_past_its_lease_is_not_taken_over(app, runner, db_session, postgre
     assert locked_until(db_session, source_id) is None
 
 
-def test_a_crashed_run_frees_the_run_lock_at_once(app, runner, db_session, postgresql):
-    source_id = make_source(db_session, slug="hotels", format="indeed-xml").id
-    expired(db_session, source_id)
-    other = app_db.get_engine(app).connect()
-    other.begin()
-    assert take_run_lock(other, source_id)
-
-    # The process dies: PostgreSQL ends its backend, and the transaction with it.
-    pid = other.scalar(select(func.pg_backend_pid()))
-    assert db_session.scalar(select(func.pg_terminate_backend(pid, 10_000)))
-    other.invalidate()
-    other.close()
-    _result, summary = import_feed(runner, SAMPLE)
-
-    assert (summary["status"], summary["new"]) == ("succeeded", 4)
-
-
 class Probing(IndeedXmlConnector):
     """Asks `probe` before the first record is read."""
 
