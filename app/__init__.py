@@ -49,9 +49,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.demo.host import host_command
     from app.ingest.cli import feeds_cli
     from app.migrate import db_cli
+    from app.search.cli import search_cli
 
     demo_cli.add_command(host_command)
-    for group in (db_cli, reference_cli, catalog_cli, demo_cli):
+    for group in (db_cli, reference_cli, catalog_cli, demo_cli, search_cli):
         app.cli.add_command(group)
     app.cli.add_command(feeds_cli)
     app.cli.add_command(dedup_cli)

@@ -48,7 +48,7 @@ SEARCH_PARAMETERS = [
           {"type": "array", "items": {"type": "string", "enum": list(EXPERIENCE_LEVELS)}}, explode=True),
     query("apprenticeship", "Seulement l'alternance.", {"type": "boolean"}),
     query("accessible", "Seulement les offres ouvertes aux travailleurs handicapés.", {"type": "boolean"}),
-    query("published", "Publiées depuis au plus N jours.", {"type": "integer", "enum": list(PUBLISHED_WITHIN_DAYS)}),
+    query("published", "Publiées depuis N jours ou moins, en jours du calendrier (heure de Paris) : 1 = depuis hier.", {"type": "integer", "enum": list(PUBLISHED_WITHIN_DAYS)}),
     query("salary", "Salaire minimum brut mensuel d'au moins N euros.",
           {"type": "integer", "enum": list(SALARY_FLOORS)}),
     query("certifying", "Formations certifiantes seulement.", {"type": "boolean"}),

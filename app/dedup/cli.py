@@ -1,11 +1,13 @@
 """`flask --app wsgi dedup …`: rebuild the clusters, explain a pair, export every cluster."""
 import json
+from datetime import datetime, timezone
 
 import click
 from flask.cli import AppGroup
 
 from app import db
 from app.dedup import services
+from app.search.counts import fold_counts
 
 dedup_cli = AppGroup("dedup", help="Cross-source deduplication of job offers.")
 
@@ -14,6 +16,8 @@ dedup_cli = AppGroup("dedup", help="Cross-source deduplication of job offers.")
 def rebuild_command():
     """Group every job offer again from scratch (feed imports update the clusters on their own)."""
     stats = services.deduplicate_all(db.session)
+    db.session.commit()
+    fold_counts(db.session, datetime.now(timezone.utc))  # the duplicates' changes, into the search counts
     db.session.commit()
     click.echo(json.dumps(stats, ensure_ascii=False))
 

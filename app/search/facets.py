@@ -14,7 +14,8 @@ its sessions.
 """
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, and_, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -22,7 +23,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.catalog.models import CONTRACT_TYPES, EXPERIENCE_LEVELS, WORKING_TIMES, Offer, TrainingSession
 
 offers = Offer.__table__.c
+# "Published within N days" counts calendar days in France: published on the day N days before
+# today or later. Calendar days (not N × 24 hours before now) keep a facet's counts still for a
+# whole day, which lets broad searches read them precomputed (app/search/counts.py).
 PUBLISHED_WITHIN_DAYS = (1, 3, 7, 30)
+CALENDAR = ZoneInfo("Europe/Paris")
 SALARY_FLOORS = (1800, 2000, 2500, 3000)  # gross per month
 STARTS_WITHIN_DAYS = (30, 90, 180)
 HOURS_PER_MONTH = 151.67  # 35 h a week: turns an hourly rate into a monthly one
@@ -86,6 +91,16 @@ TRAINING_FACETS = (
 FACETS_BY_KIND = {"job": JOB_FACETS, "training": TRAINING_FACETS}
 
 
+def day_of(moment: datetime) -> date:
+    """The calendar day of France at that moment."""
+    return moment.astimezone(CALENDAR).date()
+
+
+def day_start(day: date) -> datetime:
+    """The moment that calendar day of France begins."""
+    return datetime.combine(day, time(), tzinfo=CALENDAR)
+
+
 def bucket(thresholds: list[tuple[ColumnElement[bool], int]]) -> ColumnElement[int]:
     """The first threshold an offer meets (tightest first), else 0."""
     return case(*thresholds, else_=0)
@@ -93,8 +108,9 @@ def bucket(thresholds: list[tuple[ColumnElement[bool], int]]) -> ColumnElement[i
 
 def facet_expressions(kind: str, now: datetime) -> dict[str, ColumnElement]:
     """The per-offer value of each facet of this kind, as SQL both engines understand."""
+    today = day_of(now)
     published = bucket(
-        [(offers.published_at >= now - timedelta(days=days), days) for days in PUBLISHED_WITHIN_DAYS],
+        [(offers.published_at >= day_start(today - timedelta(days=days)), days) for days in PUBLISHED_WITHIN_DAYS],
     )
     if kind == "job":
         return {
@@ -108,7 +124,7 @@ def facet_expressions(kind: str, now: datetime) -> dict[str, ColumnElement]:
         }
     return {
         "certifying": offers.is_certifying,
-        "starts": starts_bucket(now.date()),
+        "starts": starts_bucket(today),
         "distance": offers.has_distance_session,
         "published": published,
     }
@@ -154,6 +170,12 @@ def started_and_to_come(today: date) -> ColumnElement[bool]:
     return and_(offers.first_session_start < today, offers.last_session_start >= today)
 
 
+def not_started_and_to_come(today: date) -> ColumnElement[bool]:
+    """Every other offer (null starts included): its "starts" bucket comes from the offer row."""
+    first = offers.first_session_start
+    return or_(first.is_(None), first >= today, offers.last_session_start < today)
+
+
 def counting_parts(
     kind: str, now: datetime, expressions: dict[str, ColumnElement], split: bool
 ) -> list[tuple[list, dict[str, ColumnElement]]]:
@@ -168,10 +190,8 @@ def counting_parts(
     kind's facet_expressions."""
     if kind != "training" or not split:
         return [([], expressions)]
-    today = now.date()
-    first = offers.first_session_start
+    today = day_of(now)
     return [
-        ([or_(first.is_(None), first >= today, offers.last_session_start < today)],
-         {**expressions, "starts": starts_bucket(today, stored_only=True)}),
+        ([not_started_and_to_come(today)], {**expressions, "starts": starts_bucket(today, stored_only=True)}),
         ([started_and_to_come(today)], expressions),
     ]

@@ -102,7 +102,7 @@ def translate_labels() -> dict:
 
 def label_of(facet: Facet, option) -> str:
     if facet.name == "published":
-        return str(_l("%(days)s derniers jours", days=option) if option > 1 else _l("Dernières 24 heures"))
+        return str(_l("Depuis %(days)s jours", days=option) if option > 1 else _l("Depuis hier"))
     if facet.name == "starts":
         return str(_l("Dans les %(days)s jours", days=option))
     if facet.name == "salary":

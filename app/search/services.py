@@ -28,6 +28,7 @@ from app.db import any_of
 from app.search import text_backend
 from app.search.cache import database_key, recent_counts
 from app.search.cards import CARD_COLUMNS, OfferCard, cards_from_rows, offer_cards
+from app.search.counts import is_broad, precomputed_counts
 from app.search.criteria import Criteria
 from app.search.facets import FACETS_BY_KIND, counting_parts, facet_expressions
 from app.search.occupations import occupation_index
@@ -82,8 +83,12 @@ def search_offers(
                 session, criteria, conditions, all_expressions, nearby is not None, now
             )
         else:
-            parts = counting_parts(criteria.kind, now, all_expressions, split=postgresql)
-            facets, total, imprecise = count_facets(session, criteria, base, parts, nearby)
+            groups = precomputed_counts(session, tenant, criteria, conditions.place, now) if is_broad(criteria) else None
+            if groups is not None:
+                facets, total, imprecise = tally_facets(criteria, groups)
+            else:
+                parts = counting_parts(criteria.kind, now, all_expressions, split=postgresql)
+                facets, total, imprecise = count_facets(session, criteria, base, parts, nearby)
         if bodies is None and criteria.kind == "training":
             bodies = count_training_bodies(session, conditions, selected)
         return facets, total, bodies or [], imprecise

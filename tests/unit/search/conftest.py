@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.catalog.models import Commune
+from app.search.facets import day_of, day_start
 from tests.factories.catalog import make_job, make_source, make_tenant, make_training
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "search"
@@ -40,7 +41,10 @@ def offer_values(session, entry: dict, now: datetime) -> dict:
     values = {name: value for name, value in entry.items() if name not in ("key", "days", "expired", "duplicate_of")}
     values.setdefault("description", "")
     values.update(place_columns(session, values))
-    values["published_at"] = now - timedelta(days=entry["days"], minutes=1)
+    # Noon in France on the calendar day `days` before today (the publication facet counts
+    # calendar days), never in the future.
+    noon = day_start(day_of(now) - timedelta(days=entry["days"])) + timedelta(hours=12)
+    values["published_at"] = min(noon, now - timedelta(minutes=1))
     values["expires_at"] = now - timedelta(days=1) if entry.get("expired") else now + timedelta(days=30)
     return values
 

@@ -1,0 +1,214 @@
+"""Exact counts of broad searches from precomputed groups. Services never commit.
+
+A search without words, occupation, commune or training body (a tab's landing page and its deep
+pages, a région or département with facets) matches a large share of the catalogue; counting its
+offers one by one read every matching index entry (254,000 at 500,000 offers: 190 ms on
+PostgreSQL, 400 ms on SQLite). Instead such a search adds up `search_count_groups`
+(app/search/models.py): visible offers by kind, région, département and facet values, a few
+thousand rows.
+
+The groups are exact at all times, by construction:
+- they were built for one calendar day (`search_count_state.day`), counting the offers still
+  open when that day began; the day-relative facets (publication, a training's next start) are
+  in calendar days, so their buckets hold all day (app/search/facets.py);
+- every later change of a visible offer is in `search_count_deltas` (triggers of migration
+  0013, in the writer's transaction), added at read time and folded into the groups now and then
+  (`fold_counts`: after each feed run, and `flask search counts` from cron);
+- offers that expired since the day began are subtracted at read time (index on kind, expires_at);
+- trainings with a session started and another to come, whose next start only their sessions
+  tell, stay out of the groups and are counted at read time (a few percent of trainings).
+On another day than the groups', searches count offer by offer (exact, slower) until the groups
+are rebuilt (`flask search counts` just after midnight rebuilds them).
+"""
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Column, ColumnElement, cast, delete, func, insert, literal_column, null, select, text, union_all
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import replacement_traverse
+
+from app.catalog.models import Offer
+from app.catalog.services import in_tenant_scope, still_open
+from app.search.criteria import Criteria
+from app.search.facets import (
+    FACETS_BY_KIND, day_of, day_start, facet_expressions, not_started_and_to_come, started_and_to_come, starts_bucket,
+)
+from app.search.models import CountDelta, CountGroup, CountState
+
+offers_table = Offer.__table__
+groups = CountGroup.__table__
+deltas = CountDelta.__table__
+KINDS = ("job", "training")
+# The groups' column of each facet, both kinds.
+FACET_COLUMNS = {
+    "contract": groups.c.contract_type,
+    "working_time": groups.c.working_time,
+    "experience": groups.c.experience,
+    "apprenticeship": groups.c.is_apprenticeship,
+    "accessible": groups.c.is_accessible_disabled,
+    "salary": groups.c.salary,
+    "certifying": groups.c.is_certifying,
+    "distance": groups.c.has_distance_session,
+    "starts": groups.c.starts,
+    "published": groups.c.published,
+}
+KEY_COLUMNS = [groups.c.kind, groups.c.region_code, groups.c.departement_code, *FACET_COLUMNS.values()]
+STATE_ID = 1
+
+
+@dataclass
+class CountsRefresh:
+    rebuilt: bool
+    groups: int
+    deltas_folded: int
+
+
+def on_table(clause: ColumnElement, table) -> ColumnElement:
+    """The same expression over another table's columns of the same names (offers → deltas;
+    the offer's id is the deltas' offer_id)."""
+
+    def replace(element):
+        if isinstance(element, Column) and element.table is offers_table:
+            name = "offer_id" if element.name == "id" and table is deltas else element.name
+            return table.c[name]
+        return None
+
+    return replacement_traverse(clause, {}, replace)
+
+
+def facet_values(table, day: date, kind: str) -> dict[str, ColumnElement]:
+    """Each facet's value for the rows of `offers` or of the deltas, as the groups store it."""
+    expressions = facet_expressions(kind, day_start(day))
+    if kind == "training":  # the groups hold trainings whose offer row gives their next start
+        expressions["starts"] = starts_bucket(day, stored_only=True)
+    return {name: on_table(expression, table) for name, expression in expressions.items()}
+
+
+def group_key(table, day: date, kind: str) -> list[ColumnElement]:
+    """The groups' key (KEY_COLUMNS) of the rows of `offers` or of the deltas. Labelled: a GROUP
+    BY names them instead of repeating expressions whose parameters differ."""
+    values = facet_values(table, day, kind)
+    return [table.c.kind, table.c.region_code, table.c.departement_code] + [
+        (values[name] if name in values else cast(null(), column.type)).label(column.name)
+        for name, column in FACET_COLUMNS.items()
+    ]
+
+
+def in_groups(table, day: date, kind: str) -> list:
+    """The rows of `offers` or of the deltas the groups count: visible offers of the kind, still
+    open when the day began, trainings without a session started and another to come."""
+    conditions = [table.c.kind == kind, on_table(still_open(day_start(day)), table)]
+    if kind == "training":
+        conditions.append(on_table(not_started_and_to_come(day), table))
+    return conditions
+
+
+def lock_deltas(session: Session) -> None:
+    """PostgreSQL: wait for the transactions writing offers to end and hold new ones back until
+    ours commits, so that no change is both in what we read of `offers` and in a delta kept (or
+    in neither). SQLite has one writer at a time: our first write already holds them back."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE search_count_deltas IN EXCLUSIVE MODE"))
+
+
+def rebuild_counts(session: Session, now: datetime) -> CountsRefresh:
+    """Count every visible offer again, for the calendar day of `now`."""
+    day = day_of(now)
+    lock_deltas(session)
+    session.execute(delete(deltas))
+    session.execute(delete(groups))
+    for kind in KINDS:
+        key = group_key(offers_table, day, kind)
+        counted = select(*key, func.count()).where(Offer.duplicate_of_id.is_(None), *in_groups(offers_table, day, kind))
+        session.execute(insert(groups).from_select([*KEY_COLUMNS, groups.c.offers], counted.group_by(*key)))
+    state = session.get(CountState, STATE_ID) or CountState(id=STATE_ID)
+    state.day, state.built_at, state.folded_at = day, now, now
+    session.add(state)
+    session.flush()
+    return CountsRefresh(rebuilt=True, groups=count_groups(session), deltas_folded=0)
+
+
+def fold_counts(session: Session, now: datetime) -> CountsRefresh:
+    """Add the deltas into the groups (rebuilding them instead on a new day, or when there are
+    none yet). Each key keeps one row; keys whose offers are all gone are dropped."""
+    state = session.get(CountState, STATE_ID)
+    if state is None or state.day != day_of(now):
+        return rebuild_counts(session, now)
+    lock_deltas(session)
+    state.folded_at = now
+    session.flush()  # SQLite: our first write, which holds other writers back
+    last_delta = session.scalar(select(func.max(deltas.c.id)))
+    if last_delta is None:
+        return CountsRefresh(rebuilt=False, groups=count_groups(session), deltas_folded=0)
+    last_group = session.scalar(select(func.max(groups.c.id))) or 0
+    folded = session.scalar(select(func.count()).where(deltas.c.id <= last_delta))
+    changes = [
+        select(*group_key(deltas, state.day, kind), deltas.c.change)
+        .where(deltas.c.id <= last_delta, *in_groups(deltas, state.day, kind))
+        for kind in KINDS
+    ]
+    both = union_all(select(*KEY_COLUMNS, groups.c.offers), *changes).subquery()
+    merged = [both.c[column.name] for column in KEY_COLUMNS]
+    total = func.sum(both.c.offers)
+    session.execute(
+        insert(groups).from_select(
+            [*KEY_COLUMNS, groups.c.offers], select(*merged, total).group_by(*merged).having(total != 0)
+        )
+    )
+    session.execute(delete(groups).where(groups.c.id <= last_group))
+    session.execute(delete(deltas).where(deltas.c.id <= last_delta))
+    return CountsRefresh(rebuilt=False, groups=count_groups(session), deltas_folded=folded)
+
+
+def count_groups(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(groups))
+
+
+def is_broad(criteria: Criteria) -> bool:
+    """A search the groups can count: no words, occupation, commune or training body."""
+    return (
+        not criteria.text
+        and not criteria.occupations
+        and criteria.commune is None
+        and not criteria.imprecise_only
+        and not criteria.training_body
+    )
+
+
+def precomputed_counts(session: Session, tenant, criteria: Criteria, place: list, now: datetime) -> list | None:
+    """The facet group rows of a broad search (nearby flag 0, facet values…, count), for
+    app/search/services.py's tally_facets; None when the groups are not for today (count the
+    offers instead). `place`: the search's place conditions on `offers` (where_conditions)."""
+    day = day_of(now)
+    state_day = session.scalar(select(CountState.day).where(CountState.id == STATE_ID))
+    if state_day != day:
+        return None
+    kind, facets = criteria.kind, FACETS_BY_KIND[criteria.kind]
+    where = [in_tenant_scope(tenant), *place]
+
+    def values_of(table) -> list:
+        values = facet_values(table, day, kind)
+        return [values[facet.name].label(FACET_COLUMNS[facet.name].name) for facet in facets]
+
+    parts = [
+        select(*[FACET_COLUMNS[facet.name] for facet in facets], groups.c.offers)
+        .where(groups.c.kind == kind, *[on_table(condition, groups) for condition in where]),
+        select(*values_of(deltas), deltas.c.change)
+        .where(*in_groups(deltas, day, kind), *[on_table(condition, deltas) for condition in where]),
+        # In the groups, expired since the day began.
+        select(*values_of(offers_table), literal_column("-1"))
+        .where(*in_groups(offers_table, day, kind), Offer.duplicate_of_id.is_(None), *where,
+               Offer.expires_at <= now),
+    ]
+    if kind == "training":  # out of the groups: counted here, their next start from their sessions
+        expressions = facet_expressions(kind, now)
+        parts.append(
+            select(*[expressions[facet.name].label(FACET_COLUMNS[facet.name].name) for facet in facets],
+                   literal_column("1"))
+            .where(Offer.kind == kind, Offer.duplicate_of_id.is_(None), still_open(now),
+                   started_and_to_come(day), *where)
+        )
+    rows = union_all(*parts).subquery()
+    values = list(rows.c)[:-1]
+    statement = select(literal_column("0"), *values, func.sum(list(rows.c)[-1])).group_by(*values)
+    return list(session.execute(statement))
