@@ -148,9 +148,13 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_search_count_state')),
     )
     op.create_index('ix_offers_kind_expires', 'offers', ['kind', 'expires_at'], unique=False)
-    statements = SQLITE_UPGRADE if op.get_bind().dialect.name == 'sqlite' else POSTGRESQL_UPGRADE
-    for statement in statements:
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    for statement in SQLITE_UPGRADE if sqlite else POSTGRESQL_UPGRADE:
         op.execute(statement)
+    if sqlite and op.get_bind().execute(sa.text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first():
+        # An analysed database: without statistics of its own, SQLite took the new index for a
+        # selective one and read every open offer through it (an occupation search 1 → 26 ms).
+        op.execute('ANALYZE ix_offers_kind_expires')
 
 
 def downgrade():
