@@ -241,20 +241,24 @@ def count_facets(
 def tally_facets(criteria: Criteria, rows) -> tuple[dict, int, int]:
     """Facet counts, total and imprecise nearby from group rows (nearby flag, facet values…, count)."""
     facets = FACETS_BY_KIND[criteria.kind]
-    counters = {facet.name: Counter() for facet in facets}
+    counters = [Counter() for _ in facets]
+    # Only the selected facets can turn a group down: checked alone (a broad search's groups
+    # come by the thousand, and every Python step per group shows on the page).
+    selected = [(position, facet, criteria.facets[facet.name])
+                for position, facet in enumerate(facets) if criteria.facets.get(facet.name)]
     total = imprecise = 0
     for row in rows:
         is_nearby, values, count = row[0], row[1:-1], row[-1]
-        accepted = [facet.accepts(value, criteria.facets.get(facet.name)) for facet, value in zip(facets, values)]
+        refused = [position for position, facet, choice in selected if not facet.accepts(values[position], choice)]
         if is_nearby:
-            imprecise += count if all(accepted) else 0
-            continue
-        if all(accepted):
+            imprecise += 0 if refused else count
+        elif not refused:  # in the results: every facet counts it
             total += count
-        for position, facet in enumerate(facets):
-            if all(accepted[:position] + accepted[position + 1:]):
-                counters[facet.name][values[position]] += count
-    return {facet.name: facet.option_counts(counters[facet.name]) for facet in facets}, total, imprecise
+            for counter, value in zip(counters, values):
+                counter[value] += count
+        elif len(refused) == 1:  # turned down by one facet only: that facet's other options count it
+            counters[refused[0]][values[refused[0]]] += count
+    return {facet.name: facet.option_counts(counter) for facet, counter in zip(facets, counters)}, total, imprecise
 
 
 def count_and_page(

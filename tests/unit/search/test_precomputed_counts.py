@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from app.catalog.models import Offer, TrainingOffer, TrainingSession
 from app.search.counts import fold_counts, is_broad, precomputed_counts, rebuild_counts
 from app.search.criteria import read_criteria
-from app.search.facets import CALENDAR
+from app.search.facets import CALENDAR, FACETS_BY_KIND
 from app.search.models import CountDelta, CountGroup, CountState
 from app.search.services import search_offers
 from tests.factories.catalog import make_job, make_source, make_tenant, make_training
@@ -235,3 +235,23 @@ def test_searches_with_words_a_commune_an_occupation_or_a_training_body_count_of
         assert not is_broad(criteria), arguments
     criteria = read_criteria(db_session, tenant, "job", MultiDict({"departement": "69"}), per_page=5).criteria
     assert is_broad(criteria)
+
+
+@pytest.mark.parametrize("kind", ["job", "training"])
+def test_each_facet_option_counts_what_choosing_it_would_find(db_session, catalogue, kind):
+    """A facet's count for an option, under the other facets' choices, is the total the search
+    finds once that option is chosen instead: from the groups and offer by offer."""
+    tenant, *_ = catalogue
+    selections = [{}, {"contract": "CDD", "published": "7"}, {"salary": "2000", "apprenticeship": "1"},
+                  {"working_time": "part_time", "experience": ["beginner", "required"]}] if kind == "job" else [
+                  {}, {"certifying": "1"}, {"starts": "90", "published": "30"}, {"distance": "1", "certifying": "1"}]
+    for groups_day in (None, date(2000, 1, 1)):
+        if groups_day:  # second pass: offer by offer
+            db_session.get(CountState, 1).day = groups_day
+            db_session.flush()
+        for selection in selections:
+            facets = counts_of(db_session, tenant, selection, NOW, kind)[1]
+            for facet in FACETS_BY_KIND[kind]:
+                for option, count in facets[facet.name].items():
+                    chosen = {**selection, facet.name: "1" if option is True else str(option)}
+                    assert counts_of(db_session, tenant, chosen, NOW, kind)[0] == count, (selection, facet.name, option)
