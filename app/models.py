@@ -8,5 +8,5 @@ from app.dedup.models import DedupCluster, DedupFingerprint, DedupLink  # noqa: 
 from app.ingest.models import FeedRun, RejectedRecord  # noqa: F401
 from app.mail.models import OutboxMessage  # noqa: F401
 from app.recruiters.models import Posting, UsedLink  # noqa: F401
-from app.search.models import CountDelta, CountGroup, CountState  # noqa: F401
+from app.search.models import CountBody, CountDelta, CountGroup, CountState  # noqa: F401
 from app.tenants.models import Tenant  # noqa: F401

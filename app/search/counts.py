@@ -34,12 +34,14 @@ from app.search.criteria import Criteria
 from app.search.facets import (
     FACETS_BY_KIND, day_of, day_start, facet_expressions, not_started_and_to_come, started_and_to_come, starts_bucket,
 )
-from app.search.models import CountDelta, CountGroup, CountState
+from app.search.models import CountBody, CountDelta, CountGroup, CountState
 from app.search.postgresql import WITHOUT_WORDS
 
 offers_table = Offer.__table__
 groups = CountGroup.__table__
+bodies = CountBody.__table__
 deltas = CountDelta.__table__
+BODY_KEY = ("region_code", "departement_code", "organisation_name")
 KINDS = ("job", "training")
 # The groups' column of each facet, both kinds.
 FACET_COLUMNS = {
@@ -123,10 +125,14 @@ def rebuild_counts(session: Session, now: datetime) -> CountsRefresh:
     lock_deltas(session)
     session.execute(delete(deltas))
     session.execute(delete(groups))
+    session.execute(delete(bodies))
     for kind in KINDS:
         key = group_key(offers_table, day, kind)
         counted = select(*key, func.count()).where(Offer.duplicate_of_id.is_(None), *in_groups(offers_table, day, kind))
         session.execute(insert(groups).from_select([*KEY_COLUMNS, groups.c.offers], counted.group_by(*key)))
+    key = [offers_table.c[name] for name in BODY_KEY]
+    counted = select(*key, func.count()).where(Offer.duplicate_of_id.is_(None), *body_rows(offers_table, day))
+    session.execute(insert(bodies).from_select([*BODY_KEY, "offers"], counted.group_by(*key)))
     state = session.get(CountState, STATE_ID) or CountState(id=STATE_ID)
     state.day, state.built_at, state.folded_at = day, now, now
     session.add(state)
@@ -134,8 +140,8 @@ def rebuild_counts(session: Session, now: datetime) -> CountsRefresh:
     if session.get_bind().dialect.name == "postgresql":
         # Fresh statistics: with none, the planner sorted 10,000 groups (17 ms) where hashing
         # them takes 3 ms. Deltas: empty now (autovacuum reclaims what the delete left).
-        session.execute(text("ANALYZE search_count_groups"))
-        session.execute(text("ANALYZE search_count_deltas"))
+        for table in ("search_count_groups", "search_count_bodies", "search_count_deltas"):
+            session.execute(text(f"ANALYZE {table}"))
     return CountsRefresh(rebuilt=True, groups=count_groups(session), deltas_folded=0)
 
 
@@ -167,8 +173,29 @@ def fold_counts(session: Session, now: datetime) -> CountsRefresh:
         )
     )
     session.execute(delete(groups).where(groups.c.id <= last_group))
+    fold_bodies(session, state.day, last_delta)
     session.execute(delete(deltas).where(deltas.c.id <= last_delta))
     return CountsRefresh(rebuilt=False, groups=count_groups(session), deltas_folded=folded)
+
+
+def body_rows(table, day: date) -> list:
+    """The trainings of `offers` or of the deltas the bodies count: those of the groups, with a body."""
+    return [*in_groups(table, day, "training"), table.c.organisation_name.is_not(None)]
+
+
+def fold_bodies(session: Session, day: date, last_delta: int) -> None:
+    """fold_counts for the bodies: one row per key, none empty."""
+    last_body = session.scalar(select(func.max(bodies.c.id))) or 0
+    changes = select(*[deltas.c[name] for name in BODY_KEY], deltas.c.change).where(
+        deltas.c.id <= last_delta, *body_rows(deltas, day)
+    )
+    both = union_all(select(*[bodies.c[name] for name in BODY_KEY], bodies.c.offers), changes).subquery()
+    merged = [both.c[name] for name in BODY_KEY]
+    total = func.sum(both.c.offers)
+    session.execute(
+        insert(bodies).from_select([*BODY_KEY, "offers"], select(*merged, total).group_by(*merged).having(total != 0))
+    )
+    session.execute(delete(bodies).where(bodies.c.id <= last_body))
 
 
 def count_groups(session: Session) -> int:
@@ -186,10 +213,19 @@ def is_broad(criteria: Criteria) -> bool:
     )
 
 
-def precomputed_counts(session: Session, tenant, criteria: Criteria, place: list, now: datetime) -> list | None:
-    """The facet group rows of a broad search (nearby flag 0, facet values…, count), for
-    app/search/services.py's tally_facets; None when the groups are not for today (count the
-    offers instead). `place`: the search's place conditions on `offers` (where_conditions)."""
+@dataclass
+class Precomputed:
+    groups: list  # facet group rows: nearby flag 0, facet values…, count (services.tally_facets)
+    training_bodies: list[tuple[str, int]] | None  # a trainings search without facets chosen
+
+
+def precomputed_counts(
+    session: Session, tenant, criteria: Criteria, place: list, now: datetime, bodies_shown: int
+) -> Precomputed | None:
+    """The counts of a broad search (is_broad) from the groups; None when the groups are not for
+    today (count the offers instead). `place`: the search's place conditions on `offers`
+    (where_conditions). A trainings search without facets chosen gets its `bodies_shown`
+    training bodies with the most trainings too."""
     day = day_of(now)
     state_day = session.scalar(select(CountState.day).where(CountState.id == STATE_ID))
     if state_day != day:
@@ -203,25 +239,53 @@ def precomputed_counts(session: Session, tenant, criteria: Criteria, place: list
         values = facet_values(table, day, kind)
         return [values[facet.name].label(FACET_COLUMNS[facet.name].name) for facet in facets]
 
-    parts = [
+    def counted(summed, columns: list, extra: dict) -> list:
+        """The groups' or bodies' rows of the search (`summed`), then what changed since the day
+        began: deltas, offers expired since, trainings counted apart (`extra`: their columns)."""
+        parts = [
+            summed,
+            select(*columns(deltas), deltas.c.change)
+            .where(*in_groups(deltas, day, kind), *[on_table(condition, deltas) for condition in where]),
+            select(*columns(offers_table), literal_column("-1"))
+            .where(*in_groups(offers_table, day, kind), Offer.duplicate_of_id.is_(None), *offers_where,
+                   Offer.expires_at <= now),
+        ]
+        if kind == "training":  # out of the groups: counted here, their next start from their sessions
+            parts.append(
+                select(*extra, literal_column("1"))
+                .where(Offer.kind == kind, Offer.duplicate_of_id.is_(None), still_open(now),
+                       started_and_to_come(day), *offers_where)
+            )
+        return parts
+
+    expressions = facet_expressions(kind, now)
+    rows = union_all(*counted(
         select(*[FACET_COLUMNS[facet.name] for facet in facets], groups.c.offers)
         .where(groups.c.kind == kind, *[on_table(condition, groups) for condition in where]),
-        select(*values_of(deltas), deltas.c.change)
-        .where(*in_groups(deltas, day, kind), *[on_table(condition, deltas) for condition in where]),
-        # In the groups, expired since the day began.
-        select(*values_of(offers_table), literal_column("-1"))
-        .where(*in_groups(offers_table, day, kind), Offer.duplicate_of_id.is_(None), *offers_where,
-               Offer.expires_at <= now),
-    ]
-    if kind == "training":  # out of the groups: counted here, their next start from their sessions
-        expressions = facet_expressions(kind, now)
-        parts.append(
-            select(*[expressions[facet.name].label(FACET_COLUMNS[facet.name].name) for facet in facets],
-                   literal_column("1"))
-            .where(Offer.kind == kind, Offer.duplicate_of_id.is_(None), still_open(now),
-                   started_and_to_come(day), *offers_where)
-        )
-    rows = union_all(*parts).subquery()
+        values_of,
+        [expressions[facet.name].label(FACET_COLUMNS[facet.name].name) for facet in facets],
+    )).subquery()
     values = list(rows.c)[:-1]
-    statement = select(literal_column("0"), *values, func.sum(list(rows.c)[-1])).group_by(*values)
-    return list(session.execute(statement))
+    result = Precomputed(
+        groups=list(session.execute(
+            select(literal_column("0"), *values, func.sum(list(rows.c)[-1])).group_by(*values)
+        )),
+        training_bodies=None,
+    )
+    if kind == "training" and not any(criteria.facets.values()):
+        name = Offer.organisation_name
+        parts = counted(
+            select(bodies.c.organisation_name, bodies.c.offers)
+            .where(*[on_table(condition, bodies) for condition in where]),
+            lambda table: [table.c.organisation_name],
+            [name],
+        )
+        # Rows without a body: only the groups' bodies are sure to have one.
+        rows = union_all(*[part.where(part.selected_columns[0].is_not(None)) for part in parts]).subquery()
+        body, count = list(rows.c)
+        total = func.sum(count)
+        statement = (
+            select(body, total).group_by(body).having(total > 0).order_by(total.desc(), body).limit(bodies_shown)
+        )
+        result.training_bodies = [(name, n) for name, n in session.execute(statement)]
+    return result

@@ -41,6 +41,20 @@ class CountGroup(OfferValues, Base):
     offers: Mapped[int] = mapped_column(Integer)
 
 
+class CountBody(Base):
+    """How many visible trainings the groups count (not those counted per request) each training
+    body has, by région and département: the training bodies list of a trainings search without
+    facets chosen."""
+
+    __tablename__ = "search_count_bodies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str | None] = mapped_column(String(3))
+    departement_code: Mapped[str | None] = mapped_column(String(3))
+    organisation_name: Mapped[str] = mapped_column(String(300))
+    offers: Mapped[int] = mapped_column(Integer)
+
+
 class CountDelta(OfferValues, Base):
     """The columns of `offers` the groups' key is computed from, as they were (-1) or are (+1)."""
 
@@ -49,6 +63,7 @@ class CountDelta(OfferValues, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     change: Mapped[int] = mapped_column(SmallInteger)  # +1 or -1
     offer_id: Mapped[int] = mapped_column(Integer)
+    organisation_name: Mapped[str | None] = mapped_column(String(300))
     salary_min: Mapped[float | None] = mapped_column(Float)
     salary_period: Mapped[str | None] = mapped_column(String(10))
     first_session_start: Mapped[date | None] = mapped_column(Date)

@@ -83,9 +83,13 @@ def search_offers(
                 session, criteria, conditions, all_expressions, nearby is not None, now
             )
         else:
-            groups = precomputed_counts(session, tenant, criteria, conditions.place, now) if is_broad(criteria) else None
-            if groups is not None:
-                facets, total, imprecise = tally_facets(criteria, groups)
+            precomputed = (
+                precomputed_counts(session, tenant, criteria, conditions.place, now, TRAINING_BODIES_SHOWN)
+                if is_broad(criteria) else None
+            )
+            if precomputed is not None:
+                facets, total, imprecise = tally_facets(criteria, precomputed.groups)
+                bodies = precomputed.training_bodies
             else:
                 parts = counting_parts(criteria.kind, now, all_expressions, split=postgresql)
                 facets, total, imprecise = count_facets(session, criteria, base, parts, nearby)

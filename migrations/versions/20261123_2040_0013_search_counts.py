@@ -3,8 +3,9 @@
 A search without words or occupation (a tab's landing page, a région or département with
 facets) matches a large share of the catalogue: counting its offers exactly read every one
 (254,000 at 500,000 offers: 190 ms on PostgreSQL, 400 ms on SQLite). `search_count_groups`
-holds those counts by kind, région, département and facet values (app/search/counts.py
-rebuilds it each day and folds the changes in); triggers on `offers` write every change of a
+holds those counts by kind, région, département and facet values, `search_count_bodies` the
+trainings by training body (app/search/counts.py rebuilds them each day and folds the changes
+in); triggers on `offers` write every change of a
 visible offer to `search_count_deltas`, in the writer's own transaction, so that the groups plus the
 deltas are always exact whoever wrote. The index on (kind, expires_at) finds the offers that
 expired since the groups' day began.
@@ -25,8 +26,8 @@ branch_labels = None
 depends_on = None
 
 # The columns of `offers` the groups' key is computed from (app/search/models.py, CountDelta).
-COPIED = ('kind', 'region_code', 'departement_code', 'contract_type', 'working_time', 'experience',
-          'is_apprenticeship', 'is_accessible_disabled', 'salary_min', 'salary_period',
+COPIED = ('kind', 'organisation_name', 'region_code', 'departement_code', 'contract_type', 'working_time',
+          'experience', 'is_apprenticeship', 'is_accessible_disabled', 'salary_min', 'salary_period',
           'is_certifying', 'has_distance_session', 'first_session_start', 'last_session_start',
           'published_at', 'expires_at')
 INSERT_DELTA = 'INSERT INTO search_count_deltas (change, offer_id, {columns}) '.format(columns=', '.join(COPIED))
@@ -130,6 +131,7 @@ def upgrade():
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('change', sa.SmallInteger(), nullable=False),
         sa.Column('offer_id', sa.Integer(), nullable=False),
+        sa.Column('organisation_name', sa.String(length=300), nullable=True),
         *key_columns(),
         sa.Column('salary_min', sa.Float(), nullable=True),
         sa.Column('salary_period', sa.String(length=10), nullable=True),
@@ -138,6 +140,15 @@ def upgrade():
         sa.Column('published_at', UTCDateTime(), nullable=True),
         sa.Column('expires_at', UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_search_count_deltas')),
+    )
+    op.create_table(
+        'search_count_bodies',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('region_code', sa.String(length=3), nullable=True),
+        sa.Column('departement_code', sa.String(length=3), nullable=True),
+        sa.Column('organisation_name', sa.String(length=300), nullable=False),
+        sa.Column('offers', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_search_count_bodies')),
     )
     op.create_table(
         'search_count_state',
@@ -163,5 +174,6 @@ def downgrade():
         op.execute(statement)
     op.drop_index('ix_offers_kind_expires', table_name='offers')
     op.drop_table('search_count_state')
+    op.drop_table('search_count_bodies')
     op.drop_table('search_count_deltas')
     op.drop_table('search_count_groups')

@@ -39,19 +39,19 @@ SEARCHES = {"job": JOB_SEARCHES, "training": TRAINING_SEARCHES}
 def counts_of(db_session, tenant, arguments: dict, now: datetime, kind: str = "job") -> tuple:
     criteria = read_criteria(db_session, tenant, kind, MultiDict(arguments), per_page=5).criteria
     result = search_offers(db_session, tenant, criteria, now=now)
-    return result.page.total, result.facets, [card.id for card in result.page.items]
+    return result.page.total, result.facets, [card.id for card in result.page.items], result.training_bodies
 
 
 def assert_groups_count_exactly(db_session, tenant, now: datetime = NOW, kind: str = "job") -> int:
     """Every search counted from the groups, then offer by offer; returns the landing total."""
     criteria = read_criteria(db_session, tenant, kind, MultiDict(), per_page=5).criteria
-    assert precomputed_counts(db_session, tenant, criteria, [], now) is not None, "groups not used"
+    assert precomputed_counts(db_session, tenant, criteria, [], now, 10) is not None, "groups not used"
     from_groups = [counts_of(db_session, tenant, arguments, now, kind) for arguments in SEARCHES[kind]]
     state = db_session.get(CountState, 1)
     real_day = state.day
     state.day = date(2000, 1, 1)  # not today: searches count the offers one by one
     db_session.flush()
-    assert precomputed_counts(db_session, tenant, criteria, [], now) is None
+    assert precomputed_counts(db_session, tenant, criteria, [], now, 10) is None
     one_by_one = [counts_of(db_session, tenant, arguments, now, kind) for arguments in SEARCHES[kind]]
     state.day = real_day
     db_session.flush()
@@ -84,7 +84,7 @@ def random_training(db_session, rng: random.Random, **values):
     commune, departement, region = rng.choice(PLACES)
     training = make_training(
         db_session, sessions=0, commune_code=commune, departement_code=departement, region_code=region,
-        is_certifying=rng.random() < 0.5, organisation_name=rng.choice(["GRETA", "AFPA", "CFA BTP"]),
+        is_certifying=rng.random() < 0.5, organisation_name=rng.choice(["GRETA", "AFPA", "CFA BTP", None] + [f"Organisme {n}" for n in range(12)]),
         published_at=NOW - timedelta(hours=rng.randrange(0, 24 * 40)),
         expires_at=rng.choice([None, NOW + timedelta(days=20), DAY_START + timedelta(hours=rng.randrange(1, 24))]),
         **values,
@@ -120,6 +120,10 @@ def test_broad_searches_count_the_same_from_the_groups(db_session, catalogue, ki
     tenant, *_ = catalogue
     total = assert_groups_count_exactly(db_session, tenant, kind=kind)
     assert total > 30
+    if kind == "training":  # the training bodies list of a search without facets, from the bodies' counts
+        criteria = read_criteria(db_session, tenant, kind, MultiDict(), per_page=5).criteria
+        bodies = precomputed_counts(db_session, tenant, criteria, [], NOW, 10).training_bodies
+        assert len(bodies) == 10 and bodies == counts_of(db_session, tenant, {}, NOW, kind)[3]
     assert db_session.scalar(select(func.count()).select_from(CountDelta)) == 0
 
 
@@ -148,6 +152,8 @@ def test_every_kind_of_write_is_counted_before_and_after_folding(db_session, cat
     trainings[5].sessions.append(TrainingSession(partner_id="new", start_date=NOW.date() + timedelta(days=3),
                                                  modality="distance", commune_code="69123"))
     trainings[6].expires_at = NOW - timedelta(minutes=5)
+    for training in trainings[8:20]:  # one body grows past the others
+        training.organisation_name = "Nouvel organisme"
     db_session.delete(trainings[7])
     db_session.commit()
     assert db_session.scalar(select(func.count()).select_from(CountDelta)) > 0
@@ -183,7 +189,7 @@ def test_a_new_day_counts_offer_by_offer_until_the_groups_are_rebuilt(db_session
     tenant, *_ = catalogue
     tomorrow = NOW + timedelta(days=1)
     criteria = read_criteria(db_session, tenant, "job", MultiDict(), per_page=5).criteria
-    assert precomputed_counts(db_session, tenant, criteria, [], tomorrow) is None
+    assert precomputed_counts(db_session, tenant, criteria, [], tomorrow, 10) is None
     refresh = fold_counts(db_session, tomorrow)  # a fold on a new day rebuilds
     db_session.commit()
     assert refresh.rebuilt
@@ -201,7 +207,7 @@ def test_published_since_counts_calendar_days_in_france(db_session):
     make_job(db_session, source=source, published_at=datetime(2026, 11, 20, 0, 1, tzinfo=paris))  # 3 days ago
     db_session.execute(delete(CountState))
     morning = datetime(2026, 11, 23, 0, 30, tzinfo=paris)  # 23:30 UTC on the 22nd
-    total, facets, _ = counts_of(db_session, tenant, {}, morning)
+    total, facets, *_ = counts_of(db_session, tenant, {}, morning)
     assert total == 3
     assert facets["published"][1] == 1  # since yesterday, whatever the hour
     assert facets["published"][3] == 3
@@ -224,7 +230,7 @@ def test_the_command_rebuilds_then_folds(app, db_session, catalogue):
     assert "folded 1 change" in second.output
     today = datetime.now(timezone.utc)
     criteria = read_criteria(db_session, tenant, "job", MultiDict(), per_page=5).criteria
-    assert precomputed_counts(db_session, tenant, criteria, [], today) is not None
+    assert precomputed_counts(db_session, tenant, criteria, [], today, 10) is not None
 
 
 def test_searches_with_words_a_commune_an_occupation_or_a_training_body_count_offer_by_offer(db_session, catalogue):
