@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from sqlalchemy import Column, ColumnElement, cast, delete, func, insert, literal_column, null, select, text, union_all
+from sqlalchemy import (
+    Column, ColumnElement, Integer, String, cast, delete, func, insert, literal_column, null, select, text, union_all,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.visitors import replacement_traverse
 
@@ -235,57 +237,76 @@ def precomputed_counts(
     # PostgreSQL: the offers read below may come from the covering indexes of migration 0011.
     offers_where = [*where, WITHOUT_WORDS] if session.get_bind().dialect.name == "postgresql" else where
 
+    with_bodies = kind == "training" and not any(criteria.facets.values())
+    to_come = None
+    if kind == "training":  # out of the groups: counted here, their next start from their sessions
+        expressions = facet_expressions(kind, now)
+        to_come = (
+            select(*[expressions[facet.name].label(FACET_COLUMNS[facet.name].name) for facet in facets],
+                   Offer.organisation_name)
+            .where(Offer.kind == kind, Offer.duplicate_of_id.is_(None), still_open(now), started_and_to_come(day),
+                   *offers_where)
+            .cte("to_come")
+        )
+        if with_bodies:  # read for the facets and for the bodies: found once
+            to_come = to_come.prefix_with("MATERIALIZED")
+
     def values_of(table) -> list:
+        if table is to_come:
+            return [to_come.c[FACET_COLUMNS[facet.name].name] for facet in facets]
         values = facet_values(table, day, kind)
         return [values[facet.name].label(FACET_COLUMNS[facet.name].name) for facet in facets]
 
-    def counted(summed, columns: list, extra: dict) -> list:
+    def counted(summed, columns_of) -> list:
         """The groups' or bodies' rows of the search (`summed`), then what changed since the day
-        began: deltas, offers expired since, trainings counted apart (`extra`: their columns)."""
+        began: deltas, offers expired since, trainings counted apart; `columns_of(table)`: the
+        columns of each."""
         parts = [
             summed,
-            select(*columns(deltas), deltas.c.change)
+            select(*columns_of(deltas), deltas.c.change)
             .where(*in_groups(deltas, day, kind), *[on_table(condition, deltas) for condition in where]),
-            select(*columns(offers_table), literal_column("-1"))
+            select(*columns_of(offers_table), literal_column("-1"))
             .where(*in_groups(offers_table, day, kind), Offer.duplicate_of_id.is_(None), *offers_where,
                    Offer.expires_at <= now),
         ]
-        if kind == "training":  # out of the groups: counted here, their next start from their sessions
-            parts.append(
-                select(*extra, literal_column("1"))
-                .where(Offer.kind == kind, Offer.duplicate_of_id.is_(None), still_open(now),
-                       started_and_to_come(day), *offers_where)
-            )
+        if to_come is not None:
+            parts.append(select(*columns_of(to_come), literal_column("1")))
         return parts
 
-    expressions = facet_expressions(kind, now)
     rows = union_all(*counted(
         select(*[FACET_COLUMNS[facet.name] for facet in facets], groups.c.offers)
         .where(groups.c.kind == kind, *[on_table(condition, groups) for condition in where]),
         values_of,
-        [expressions[facet.name].label(FACET_COLUMNS[facet.name].name) for facet in facets],
     )).subquery()
-    values = list(rows.c)[:-1]
-    result = Precomputed(
-        groups=list(session.execute(
-            select(literal_column("0"), *values, func.sum(list(rows.c)[-1])).group_by(*values)
-        )),
-        training_bodies=None,
+    values, count = list(rows.c)[:-1], list(rows.c)[-1]
+    by_group = select(literal_column("0").label("flag"), *values, func.sum(count).label("n")).group_by(*values)
+    if not with_bodies:
+        return Precomputed(groups=list(session.execute(by_group)), training_bodies=None)
+    # The training bodies with the most trainings, from the same statement (rows flagged 1, with
+    # the body's name and rank in two more columns).
+    parts = counted(
+        select(bodies.c.organisation_name, bodies.c.offers).where(*[on_table(condition, bodies) for condition in where]),
+        lambda table: [table.c.organisation_name],
     )
-    if kind == "training" and not any(criteria.facets.values()):
-        name = Offer.organisation_name
-        parts = counted(
-            select(bodies.c.organisation_name, bodies.c.offers)
-            .where(*[on_table(condition, bodies) for condition in where]),
-            lambda table: [table.c.organisation_name],
-            [name],
-        )
-        # Rows without a body: only the groups' bodies are sure to have one.
-        rows = union_all(*[part.where(part.selected_columns[0].is_not(None)) for part in parts]).subquery()
-        body, count = list(rows.c)
-        total = func.sum(count)
-        statement = (
-            select(body, total).group_by(body).having(total > 0).order_by(total.desc(), body).limit(bodies_shown)
-        )
-        result.training_bodies = [(name, n) for name, n in session.execute(statement)]
-    return result
+    # Rows without a body: only the bodies' table is sure to have one.
+    named = union_all(*[part.where(part.selected_columns[0].is_not(None)) for part in parts]).subquery()
+    body, trainings = list(named.c)
+    total = func.sum(trainings)
+    most = (
+        select(body.label("body"), total.label("n"))
+        .group_by(body).having(total > 0).order_by(total.desc(), body).limit(bodies_shown).subquery()
+    )
+    # Ranked after the LIMIT: a window over every body sorted them all (3,600 at 50k).
+    top = select(most, func.row_number().over(order_by=(most.c.n.desc(), most.c.body)).label("position")).subquery()
+    statement = union_all(
+        by_group.add_columns(cast(null(), String).label("body"), cast(null(), Integer).label("position")),
+        select(literal_column("1"), *[cast(null(), value.type) for value in values], top.c.n, top.c.body,
+               top.c.position),
+    )
+    groups_rows, body_rows = [], []
+    for row in session.execute(statement):
+        (body_rows if row[0] == 1 else groups_rows).append(row)
+    return Precomputed(
+        groups=[row[:-2] for row in groups_rows],
+        training_bodies=[(row[-2], row[-3]) for row in sorted(body_rows, key=lambda row: row[-1])],
+    )
