@@ -5,7 +5,7 @@
     .venv/bin/python bench/search.py --engine postgresql --size 50k --skip-load
 
 Builds a database (reference data, the real demo feeds, `demo generate --reference-date today`:
-offers past expiry are hidden) and the precomputed counts of broad job searches (`search counts
+offers past expiry are hidden) and the precomputed counts of broad searches (`search counts
 --rebuild`, as cron does at midnight), then runs one seeded mix of 200 queries: occupation + zone,
 text + zone, national text, place + facets, deep pages. Prints, per kind of query, median, p95
 and p99 in ms of (1) the search service (facet counts and exact total, page of 20, imprecise

@@ -167,7 +167,7 @@ class Offer(Base):
         # radius): these B-trees answer it without reading other offers (app/search).
         Index("ix_offers_occupation_commune_published", "occupation_code", "commune_code", "published_at"),
         Index("ix_offers_commune_published", "commune_code", "published_at"),
-        # The job offers that expired since the precomputed counts' day began (app/search/counts.py).
+        # The offers that expired since the precomputed counts' day began (app/search/counts.py).
         Index("ix_offers_kind_expires", "kind", "expires_at"),
     )
     __mapper_args__ = {"polymorphic_on": "kind"}

@@ -1,13 +1,12 @@
 """`flask --app wsgi dedup …`: rebuild the clusters, explain a pair, export every cluster."""
 import json
-from datetime import datetime, timezone
 
 import click
 from flask.cli import AppGroup
 
 from app import db
 from app.dedup import services
-from app.search.counts import fold_counts
+from app.search.cli import fold_search_counts
 
 dedup_cli = AppGroup("dedup", help="Cross-source deduplication of job offers.")
 
@@ -17,8 +16,7 @@ def rebuild_command():
     """Group every job offer again from scratch (feed imports update the clusters on their own)."""
     stats = services.deduplicate_all(db.session)
     db.session.commit()
-    fold_counts(db.session, datetime.now(timezone.utc))  # the duplicates' changes, into the search counts
-    db.session.commit()
+    fold_search_counts()  # the duplicates' changes, into the search counts
     click.echo(json.dumps(stats, ensure_ascii=False))
 
 

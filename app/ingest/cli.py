@@ -11,7 +11,6 @@ work starts), once with everything it wrote (on PostgreSQL that transaction also
 source's run lock: services.take_run_lock). Exit status 1 when a run was flagged or failed.
 """
 import json
-import logging
 import os
 from datetime import datetime, timedelta, timezone
 
@@ -28,9 +27,7 @@ from app.ingest.connectors.base import Connector, Context
 from app.ingest.connectors.france_travail import API_BASE, TOKEN_URL, FranceTravailApi, FranceTravailConnector
 from app.ingest.fetch import http_session
 from app.ingest.models import FeedRun, RejectedRecord
-from app.search.counts import fold_counts
-
-log = logging.getLogger(__name__)
+from app.search.cli import fold_search_counts
 
 feeds_cli = AppGroup("feeds", help="Partner feeds: configure, sync, import, and see the runs.")
 
@@ -159,7 +156,7 @@ def run_feed(
         db.session.commit()
         raise
     deduplicate(run)
-    refresh_search_counts()
+    fold_search_counts()
     click.echo(json.dumps({"run": run.id, "source": source.slug, "status": run.status, **run.counts(),
                            "message": run.message}, ensure_ascii=False))
     return run
@@ -174,18 +171,6 @@ def deduplicate(run: FeedRun) -> None:
         db.session.rollback()
         run.message = "; ".join(filter(None, (run.message, f"deduplication failed: {error}")))
         db.session.commit()
-
-
-def refresh_search_counts() -> None:
-    """Fold the run's changes into the precomputed search counts, so that broad searches do not
-    add thousands of changes at each request until cron does (app/search/counts.py). A failure
-    leaves the counts exact: searches then add the changes themselves."""
-    try:
-        fold_counts(db.session, datetime.now(timezone.utc))
-        db.session.commit()
-    except Exception:  # noqa: BLE001 — logged; the counts stay exact without the fold
-        db.session.rollback()
-        log.exception("search counts not folded after the run")
 
 
 def uses_france_travail_api(source: Source) -> bool:

@@ -159,23 +159,16 @@ def fold_counts(session: Session, now: datetime) -> CountsRefresh:
     last_delta = session.scalar(select(func.max(deltas.c.id)))
     if last_delta is None:
         return CountsRefresh(rebuilt=False, groups=count_groups(session), deltas_folded=0)
-    last_group = session.scalar(select(func.max(groups.c.id))) or 0
     folded = session.scalar(select(func.count()).where(deltas.c.id <= last_delta))
-    changes = [
+    merge(session, groups, [column.name for column in KEY_COLUMNS], [
         select(*group_key(deltas, state.day, kind), deltas.c.change)
         .where(deltas.c.id <= last_delta, *in_groups(deltas, state.day, kind))
         for kind in KINDS
-    ]
-    both = union_all(select(*KEY_COLUMNS, groups.c.offers), *changes).subquery()
-    merged = [both.c[column.name] for column in KEY_COLUMNS]
-    total = func.sum(both.c.offers)
-    session.execute(
-        insert(groups).from_select(
-            [*KEY_COLUMNS, groups.c.offers], select(*merged, total).group_by(*merged).having(total != 0)
-        )
-    )
-    session.execute(delete(groups).where(groups.c.id <= last_group))
-    fold_bodies(session, state.day, last_delta)
+    ])
+    merge(session, bodies, BODY_KEY, [
+        select(*[deltas.c[name] for name in BODY_KEY], deltas.c.change)
+        .where(deltas.c.id <= last_delta, *body_rows(deltas, state.day))
+    ])
     session.execute(delete(deltas).where(deltas.c.id <= last_delta))
     return CountsRefresh(rebuilt=False, groups=count_groups(session), deltas_folded=folded)
 
@@ -185,19 +178,17 @@ def body_rows(table, day: date) -> list:
     return [*in_groups(table, day, "training"), table.c.organisation_name.is_not(None)]
 
 
-def fold_bodies(session: Session, day: date, last_delta: int) -> None:
-    """fold_counts for the bodies: one row per key, none empty."""
-    last_body = session.scalar(select(func.max(bodies.c.id))) or 0
-    changes = select(*[deltas.c[name] for name in BODY_KEY], deltas.c.change).where(
-        deltas.c.id <= last_delta, *body_rows(deltas, day)
-    )
-    both = union_all(select(*[bodies.c[name] for name in BODY_KEY], bodies.c.offers), changes).subquery()
-    merged = [both.c[name] for name in BODY_KEY]
+def merge(session: Session, table, key: list[str], changes: list) -> None:
+    """Rewrite `table` (groups or bodies) with `changes` (selects of its key and a +1/-1) added:
+    one row per key, none empty; the rows it had are deleted after."""
+    last = session.scalar(select(func.max(table.c.id))) or 0
+    both = union_all(select(*[table.c[name] for name in key], table.c.offers), *changes).subquery()
+    merged = [both.c[name] for name in key]
     total = func.sum(both.c.offers)
     session.execute(
-        insert(bodies).from_select([*BODY_KEY, "offers"], select(*merged, total).group_by(*merged).having(total != 0))
+        insert(table).from_select([*key, "offers"], select(*merged, total).group_by(*merged).having(total != 0))
     )
-    session.execute(delete(bodies).where(bodies.c.id <= last_body))
+    session.execute(delete(table).where(table.c.id <= last))
 
 
 def count_groups(session: Session) -> int:

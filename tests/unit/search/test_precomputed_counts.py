@@ -5,7 +5,7 @@ Each check runs a set of broad searches twice — from the groups, then with the
 removed so that the search counts the offers one by one — and compares totals and every facet.
 """
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import delete, func, insert, select, update
@@ -131,7 +131,8 @@ def test_every_kind_of_write_is_counted_before_and_after_folding(db_session, cat
     tenant, source, jobs, rng = catalogue
     landing = assert_groups_count_exactly(db_session, tenant)
     # ORM writes: new offers, a facet changed, moved out of the tenant, made a duplicate, deleted.
-    added = [random_job(db_session, rng, source, expires_at=None) for _ in range(5)]
+    for _ in range(5):
+        random_job(db_session, rng, source, expires_at=None)
     jobs[10].contract_type, jobs[11].salary_min, jobs[12].published_at = "STG", 2600.0, NOW - timedelta(hours=1)
     jobs[13].region_code, jobs[13].departement_code, jobs[13].commune_code = "44", "13", None
     jobs[14].duplicate_of_id = jobs[15].id
